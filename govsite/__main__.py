@@ -1,0 +1,3 @@
+from govsite.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,78 @@
+"""The one findings model every output (text, JSON, GitHub, site) is fed from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def label(self) -> str:
+        return {"error": "错误", "warning": "警告", "info": "提示"}[self.value]
+
+
+FieldPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something wrong (or worth knowing) about one file.
+
+    `rule` is a policy rule id (MH-08) or a loader code (yaml-syntax, schema, transition …);
+    `field` is the path inside the document the finding is about, resolved to a line and column
+    by the reporter's caller.
+    """
+
+    rule: str
+    severity: Severity
+    message: str
+    hint: str = ""
+    article: str = ""
+    field: FieldPath = ()
+    line: int | None = None
+    column: int | None = None
+    related: tuple[str, ...] = ()
+
+    def located(self, line: int | None, column: int | None) -> Finding:
+        return Finding(
+            rule=self.rule,
+            severity=self.severity,
+            message=self.message,
+            hint=self.hint,
+            article=self.article,
+            field=self.field,
+            line=line,
+            column=column,
+            related=self.related,
+        )
+
+
+@dataclass(frozen=True)
+class RouteEntry:
+    """One body that must decide, and why."""
+
+    role: str
+    role_name: str
+    rule: str
+    article: str
+    reason: str
+    facts: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A clock the regulation starts; `status` is pending, met or overdue as of the run's date."""
+
+    rule: str
+    article: str
+    what: str
+    due: str
+    start: str | None
+    status: str
+    days: int | None = None
+    unit: str | None = None

@@ -1,0 +1,131 @@
+"""Legal stage transitions, as data from the policy pack, and the checks that use them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from govsite.findings import Finding, Severity
+from govsite.model import Project
+from govsite.vocabulary import ProjectType, Stage, label
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: Stage
+    target: Stage
+    types: frozenset[ProjectType] = frozenset(ProjectType)
+    article: str = ""
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    entry: frozenset[Stage]
+    transitions: tuple[Transition, ...] = field(default_factory=tuple)
+
+    def allowed_from(self, stage: Stage, project_type: ProjectType) -> list[Stage]:
+        return [t.target for t in self.transitions if t.source is stage and project_type in t.types]
+
+    def find(self, source: Stage, target: Stage, project_type: ProjectType) -> Transition | None:
+        for transition in self.transitions:
+            if transition.source is source and transition.target is target and project_type in transition.types:
+                return transition
+        return None
+
+
+def _stages_text(stages: Iterable[Stage]) -> str:
+    return "、".join(f"{label(s)}（{s.value}）" for s in stages) or "无（终止状态）"
+
+
+def _illegal(lifecycle: Lifecycle, project: Project, source: Stage, target: Stage, index: int) -> Finding:
+    allowed = lifecycle.allowed_from(source, project.type)
+    return Finding(
+        rule="transition",
+        severity=Severity.ERROR,
+        message=f"不允许从“{label(source)}”直接进入“{label(target)}”",
+        hint=f"“{label(source)}”之后只能进入：{_stages_text(allowed)}。",
+        field=("stages", index, "stage"),
+    )
+
+
+def check_history(lifecycle: Lifecycle, project: Project) -> list[Finding]:
+    """The recorded stage history must be a legal path from an entry stage."""
+    findings: list[Finding] = []
+    first = project.stages[0].stage
+    if first not in lifecycle.entry:
+        findings.append(
+            Finding(
+                rule="transition",
+                severity=Severity.ERROR,
+                message=f"项目不能从“{label(first)}”开始",
+                hint=f"第一条阶段记录应为：{_stages_text(sorted(lifecycle.entry, key=list(Stage).index))}。",
+                field=("stages", 0, "stage"),
+            )
+        )
+    for index in range(1, len(project.stages)):
+        source, target = project.stages[index - 1].stage, project.stages[index].stage
+        if lifecycle.find(source, target, project.type) is None:
+            findings.append(_illegal(lifecycle, project, source, target, index))
+    return findings
+
+
+IMMUTABLE_FIELDS = ("id", "district", "type")
+
+
+def check_transition(lifecycle: Lifecycle, base: Project | None, head: Project) -> list[Finding]:
+    """A pull request may add one legal step to the history and may not rewrite what is recorded."""
+    if base is None:
+        first = head.stages[0].stage
+        if len(head.stages) > 1 or first not in lifecycle.entry:
+            return [
+                Finding(
+                    rule="transition",
+                    severity=Severity.ERROR,
+                    message="新项目只能以一条“需求提出”或“申报”记录开始，不能带着后续阶段一起提交",
+                    hint="先提交申报；受理、入库、批复等阶段由后续合并请求逐步记录。",
+                    field=("stages",),
+                )
+            ]
+        return []
+    findings: list[Finding] = []
+    for name in IMMUTABLE_FIELDS:
+        if getattr(base, name) != getattr(head, name):
+            findings.append(
+                Finding(
+                    rule="transition",
+                    severity=Severity.ERROR,
+                    message=f"项目的“{name}”在登记后不能修改",
+                    hint="如确需更改，请下架原项目并重新申报。",
+                    field=(name,),
+                )
+            )
+    recorded = len(base.stages)
+    if tuple(head.stages[:recorded]) != tuple(base.stages):
+        changed = next(
+            (i for i, (a, b) in enumerate(zip(base.stages, head.stages, strict=False)) if a != b),
+            min(recorded, len(head.stages)) - 1,
+        )
+        findings.append(
+            Finding(
+                rule="transition",
+                severity=Severity.ERROR,
+                message="已记录的阶段历史不能修改或删除",
+                hint="只在 stages 末尾追加新的阶段记录；更正历史请联系区数据局。",
+                field=("stages", max(changed, 0)),
+            )
+        )
+        return findings
+    added = head.stages[recorded:]
+    if len(added) > 1:
+        findings.append(
+            Finding(
+                rule="transition",
+                severity=Severity.ERROR,
+                message=f"一次合并请求只能推进一个阶段，本次追加了 {len(added)} 条记录",
+                hint="每个阶段由相应机构单独审核：请拆成多个合并请求依次提交。",
+                field=("stages", recorded + 1),
+            )
+        )
+    elif added and lifecycle.find(base.stage, added[0].stage, head.type) is None:
+        findings.append(_illegal(lifecycle, head, base.stage, added[0].stage, recorded))
+    return findings

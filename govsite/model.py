@@ -1,0 +1,253 @@
+"""The project file, as pydantic models: one project across its whole lifecycle.
+
+Amounts are in 万元. Field descriptions are Chinese because they reach department staff through the
+published JSON Schema (editor hints) and through error messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from govsite.vocabulary import (
+    AcceptanceLevel,
+    AcceptanceResult,
+    Category,
+    ChangeContent,
+    ConstructionMode,
+    District,
+    Domain,
+    MaterialKind,
+    OwnFacility,
+    ProjectType,
+    ReviewOutcome,
+    Stage,
+    UnifiedBuild,
+)
+
+Amount = Annotated[float, Field(ge=0, description="金额（万元）")]
+Percent = Annotated[float, Field(ge=0, le=100)]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class Attributes(_Strict):
+    """规则据以判断的项目属性。"""
+
+    annual_key_work: bool = Field(False, description="是否为数字化转型年度重点工作")
+    cross_department: bool = Field(False, description="是否跨层级、跨地域、跨系统、跨部门或跨业务")
+    domains: list[Domain] = Field(default_factory=list, description="涉及的领域：政务服务、城市运行、重点领域")
+    designated_major: bool = Field(False, description="是否为其他需重点管理的项目（经指定）")
+    in_major_list: bool = Field(False, description="是否已经评审纳入重大项目清单")
+    unified_build: UnifiedBuild = Field(UnifiedBuild.NONE, description="统建类型")
+    internet_facing: bool = Field(False, description="是否涉及互联网访问")
+    classified: bool = Field(False, description="是否涉及国家秘密（涉密）")
+    commercial_crypto: bool = Field(False, description="是否按规定须使用商用密码保护")
+    mlps_level: int = Field(0, ge=0, le=5, description="网络安全等级保护（等保）级别，0 表示未定级")
+    pure_product_purchase: bool = Field(False, description="是否为纯产品软件或硬件设备采购")
+    unit_level: str = Field("district", pattern="^(district|town)$", description="项目单位层级：district 区级，town 街镇")
+    involves_district_departments: list[str] = Field(
+        default_factory=list, description="街镇项目涉及的区级部门"
+    )
+    own_facilities: list[OwnFacility] = Field(
+        default_factory=list, description="拟自建的独立数据资源平台、云平台、业务专网或机房"
+    )
+    fiscal_level: str = Field(
+        "district", pattern="^(district|town|other)$", description="资金来源：district 区本级，town 镇级，other 其他"
+    )
+
+
+class Deployment(_Strict):
+    """部署：政务云与政务外网。"""
+
+    government_cloud: bool | None = Field(None, description="是否使用区政务云资源")
+    cloud_exception: str | None = Field(None, description="不使用区政务云的依据（法规或政策文件）")
+    government_extranet: bool | None = Field(None, description="是否依托区政务外网运行")
+
+
+class Video(_Strict):
+    log_retention_days: int | None = Field(None, ge=0, description="视频系统日志存储天数")
+    connected_to_platform: bool | None = Field(None, description="视频数据是否复接至区一体化赋能平台")
+
+
+class Iot(_Strict):
+    unique_device_codes: bool | None = Field(None, description="感知终端是否按区规范唯一编码")
+    device_catalogue: bool | None = Field(None, description="是否完成设备及数据编目")
+    data_aggregated: bool | None = Field(None, description="数据是否归集至区一体化赋能平台")
+
+
+class MultiYear(_Strict):
+    years: int = Field(ge=2, le=10, description="分年实施的总年数")
+    year_index: int = Field(ge=1, le=10, description="本次申报为第几年")
+
+    @model_validator(mode="after")
+    def _index_within(self) -> MultiYear:
+        if self.year_index > self.years:
+            raise ValueError(f"year_index（{self.year_index}）不能大于 years（{self.years}）")
+        return self
+
+
+class BudgetItem(_Strict):
+    name: Text
+    kind: str = Field(description="明细类别，例如 hardware、software_development、supervision")
+    amount: Amount
+    quantity: float | None = Field(None, ge=0)
+    person_months: float | None = Field(None, ge=0, description="人月数")
+    device_class: str | None = Field(None, description="设备类别（维护费率用）")
+
+
+class Budget(_Strict):
+    total: Amount = Field(description="项目总投资（万元）")
+    hardware: Amount = Field(0, description="硬件投资（万元）")
+    software_development: Amount = Field(0, description="应用系统软件开发投资（万元）")
+    items: list[BudgetItem] = Field(default_factory=list, description="预算明细（可选）")
+
+    @model_validator(mode="after")
+    def _parts_within_total(self) -> Budget:
+        if self.hardware + self.software_development > self.total + 1e-9:
+            raise ValueError(
+                f"硬件（{self.hardware:g}）与软件开发（{self.software_development:g}）之和超过总投资（{self.total:g}）"
+            )
+        return self
+
+
+class StageRecord(_Strict):
+    """到达一个阶段的记录。"""
+
+    stage: Stage
+    date: dt.date
+    ref: str | None = Field(None, description="文号，例如 闵数批〔2026〕31号")
+    outcome: ReviewOutcome | None = Field(None, description="评审结论")
+    by: str | None = Field(None, description="作出决定的机构")
+    note: str | None = Field(None, max_length=2000)
+
+
+class Material(_Strict):
+    kind: MaterialKind
+    title: Text
+    date: dt.date | None = None
+    public: bool = Field(True, description="是否可以公开")
+    sha256: str | None = Field(None, pattern="^[0-9a-f]{64}$", description="材料文件的 SHA-256 摘要")
+    path: str | None = Field(None, description="材料在仓库中的相对路径（如有）")
+
+
+class Change(_Strict):
+    """项目变更（第二十五条）或项目库动态更新（第十七条）。"""
+
+    date: dt.date
+    summary: Text
+    amount: Amount = Field(description="变更内容涉及的投资（万元）")
+    content: ChangeContent = Field(ChangeContent.MIXED, description="调整方式：仅减少、仅新增或其他")
+    goals_unchanged: bool = Field(True, description="建设目标是否不变")
+    within_approved_investment: bool = Field(True, description="投资规模是否未超批复")
+    approved_by: str | None = Field(None, description="核准机构")
+    ref: str | None = Field(None, description="核准文号")
+    approved_date: dt.date | None = None
+    reported_to_data_bureau: dt.date | None = Field(None, description="向区数据局报备的日期")
+
+
+class AcceptanceRecord(_Strict):
+    level: AcceptanceLevel = AcceptanceLevel.SINGLE
+    date: dt.date
+    result: AcceptanceResult
+    organiser: str | None = Field(None, description="组织验收的机构")
+    ref: str | None = None
+    reported_to_data_bureau: dt.date | None = Field(None, description="验收结果向区数据局报备的日期")
+
+
+class Warranty(_Strict):
+    product_software_years: float | None = Field(None, ge=0, description="产品软件质保期（年）")
+    hardware_years: float | None = Field(None, ge=0, description="硬件设备质保期（年）")
+    custom_software_free_om_years: float | None = Field(None, ge=0, description="应用开发软件免费运维期（年）")
+
+
+class Operation(_Strict):
+    """运维项目所维护的系统的情况（第三十八、三十九条）。"""
+
+    system: str | None = Field(None, description="被运维系统的建设项目编号")
+    first_time: bool = Field(True, description="是否首次申请运维费用")
+    data_shared: bool | None = Field(None, description="是否按要求共享数据资源")
+    on_government_cloud: bool | None = Field(None, description="是否部署在政务云")
+    crypto_security_compliant: bool | None = Field(None, description="是否符合密码应用和网络安全要求")
+    major_security_hazard: bool | None = Field(None, description="是否存在重大安全隐患")
+    in_use: bool | None = Field(None, description="系统是否仍在使用")
+    content_matches: bool | None = Field(None, description="运维内容与实际内容是否相符")
+    approved_by_data_bureau: bool | None = Field(None, description="原系统是否经区数据局立项批复")
+    acceptance_report_available: bool | None = Field(None, description="能否提供验收报告")
+    performance_tracking_passed: bool | None = Field(None, description="绩效跟踪监测是否合格")
+
+
+class Evaluation(_Strict):
+    kind: str = Field(pattern="^(self_evaluation|classification_grading|post_evaluation)$")
+    date: dt.date
+    submitted_to: str | None = None
+    inputs: dict[str, Any] = Field(default_factory=dict, description="分类分级评分的原始指标")
+    score: float | None = Field(None, ge=0, le=100)
+
+
+class Project(_Strict):
+    """一个政务数字化项目。"""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        title="政务数字化项目",
+        json_schema_extra={"$id": "https://govsite.example/schema/project.schema.json"},
+    )
+
+    id: str = Field(pattern=r"^(MH|QP|YP|GS|LG)-\d{4}-\d{3,4}$", description="项目编号，例如 MH-2026-014")
+    name: Text = Field(description="项目名称（按所在区的命名规范）")
+    district: District
+    project_unit: Text = Field(description="项目单位")
+    budget_authority: Text = Field(description="预算主管部门")
+    type: ProjectType
+    mode: ConstructionMode | None = Field(None, description="建设方式（建设类项目必填）")
+    category: list[Category] = Field(min_length=1, description="项目类别")
+    summary: str | None = Field(None, max_length=4000, description="建设内容摘要（公开）")
+    budget_year: int = Field(ge=2000, le=2100, description="资金安排年度")
+    attributes: Attributes = Field(default_factory=Attributes)
+    deployment: Deployment = Field(default_factory=Deployment)
+    video: Video | None = None
+    iot: Iot | None = None
+    multi_year: MultiYear | None = None
+    original_project: str | None = Field(None, description="升级改造或运维所针对的原项目编号")
+    budget: Budget
+    stage: Stage = Field(description="当前阶段")
+    stages: list[StageRecord] = Field(min_length=1, description="到达各阶段的记录，按时间顺序")
+    materials: list[Material] = Field(default_factory=list)
+    changes: list[Change] = Field(default_factory=list)
+    acceptance: list[AcceptanceRecord] = Field(default_factory=list, description="验收记录（含不合格）")
+    warranty: Warranty | None = None
+    operation: Operation | None = None
+    evaluations: list[Evaluation] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Project:
+        if self.type is ProjectType.CONSTRUCTION and self.mode is None:
+            raise ValueError("建设类项目必须填写 mode（new 新建 / upgrade 升级改造 / it_service 信息技术服务）")
+        if self.stages[-1].stage is not self.stage:
+            raise ValueError(
+                f"stage（{self.stage.value}）与 stages 最后一条记录（{self.stages[-1].stage.value}）不一致"
+            )
+        dates = [record.date for record in self.stages]
+        if dates != sorted(dates):
+            raise ValueError("stages 中的记录必须按日期先后排列")
+        return self
+
+    def stage_date(self, stage: Stage) -> dt.date | None:
+        """Date the project last reached `stage`, if it did."""
+        for record in reversed(self.stages):
+            if record.stage is stage:
+                return record.date
+        return None
+
+
+def project_json_schema() -> dict[str, Any]:
+    schema = Project.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

@@ -1,0 +1,1 @@
+"""Policy packs: regulations as data, and the engine that applies them."""

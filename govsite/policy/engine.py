@@ -1,0 +1,290 @@
+"""Apply a policy pack to one project: derived facts, findings, route, deadlines, score.
+
+Pure: no files, no git, no printing. The caller says what situation the project is in (which
+transition is being asked for, which changes are new, what day it is).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from dataclasses import dataclass, field
+from typing import Any
+
+import cel
+
+from govsite.errors import CalendarRangeError
+from govsite.findings import Deadline, Finding, RouteEntry, Severity
+from govsite.model import Project
+from govsite.policy import named_rules
+from govsite.policy.functions import CEL_FUNCTIONS
+from govsite.policy.pack import ClockSpec, CompiledRule, PolicyPack
+from govsite.vocabulary import Stage
+from govsite.workdays import add_calendar_days, add_working_days, add_years
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What is being decided: `transition_from` is None for a new project."""
+
+    transition_from: Stage | None
+    transition_to: Stage
+    changes_new: tuple[int, ...] = ()
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass
+class Evaluation:
+    facts: dict[str, Any] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    route: list[RouteEntry] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
+    score: dict[str, Any] | None = None
+
+
+class RuleError(Exception):
+    """A rule could not be evaluated: a defect in the pack, reported as a finding."""
+
+
+def project_variables(project: Project, pack: PolicyPack, situation: Situation) -> dict[str, Any]:
+    data = project.model_dump(mode="json")
+    stage_dates: dict[str, str] = {}
+    for record in project.stages:
+        stage_dates[record.stage.value] = record.date.isoformat()
+    return {
+        "project": data,
+        "params": pack.meta.params,
+        "facts": {},
+        "v": {},
+        "item": None,
+        "index": 0,
+        "reached": [r.stage.value for r in project.stages],
+        "stage_dates": stage_dates,
+        "materials": sorted({m.kind.value for m in project.materials}),
+        "changes_new": [data["changes"][i] for i in situation.changes_new],
+        "transition": {
+            "from": situation.transition_from.value if situation.transition_from else None,
+            "to": situation.transition_to.value,
+            "new": situation.transition_from is None or situation.transition_from is not situation.transition_to,
+        },
+        "today": situation.today.isoformat(),
+        "declared_on": (project.stage_date(Stage.DECLARED) or project.stages[0].date).isoformat(),
+    }
+
+
+class _Scope:
+    """The CEL context for one project, with per-rule variables swapped in and out."""
+
+    def __init__(self, variables: dict[str, Any]) -> None:
+        self.context = cel.Context(variables)
+        for name, function in CEL_FUNCTIONS.items():
+            self.context.add_function(name, function)
+        self.values: dict[str, Any] = {}
+
+    def set(self, name: str, value: Any) -> None:
+        self.context.add_variable(name, value)
+
+    def run(self, rule: CompiledRule, source: str) -> Any:
+        try:
+            return rule.program(source).execute(self.context)
+        except Exception as exc:  # the CEL runtime raises several types; all mean the same here
+            raise RuleError(f"{source!r}: {exc}") from exc
+
+
+class _Formatter(string.Formatter):
+    def get_value(self, key: int | str, args: Any, kwargs: Any) -> Any:
+        return kwargs.get(key, "？") if isinstance(key, str) else super().get_value(key, args, kwargs)
+
+
+_FORMAT = _Formatter()
+
+
+def render(template: str, values: dict[str, Any]) -> str:
+    try:
+        return _FORMAT.vformat(template, (), values)
+    except (ValueError, TypeError):
+        return template
+
+
+def _field_path(template: str, values: dict[str, Any]) -> tuple[str | int, ...]:
+    if not template:
+        return ()
+    path: list[str | int] = []
+    for part in render(template, values).split("."):
+        path.append(int(part) if part.isdigit() else part)
+    return tuple(path)
+
+
+def evaluate(project: Project, pack: PolicyPack, situation: Situation) -> Evaluation:
+    result = Evaluation()
+    scope = _Scope(project_variables(project, pack, situation))
+    # Pass 1: derived facts (class rules) in file order, so later rules can use earlier facts.
+    for rule in pack.rules:
+        if not rule.spec.derive:
+            continue
+        try:
+            if not scope.run(rule, rule.spec.applies):
+                continue
+            for name, source in rule.spec.derive.items():
+                result.facts[name] = scope.run(rule, source)
+                scope.set("facts", result.facts)
+        except RuleError as exc:
+            result.findings.append(_rule_defect(rule, exc))
+    scope.set("facts", result.facts)
+    # Pass 2: checks, routes, clocks, named functions.
+    for rule in pack.rules:
+        try:
+            _apply_rule(rule, project, pack, situation, scope, result)
+        except RuleError as exc:
+            result.findings.append(_rule_defect(rule, exc))
+    return result
+
+
+def _rule_defect(rule: CompiledRule, exc: Exception) -> Finding:
+    return Finding(
+        rule=rule.spec.id,
+        severity=Severity.ERROR,
+        message=f"规则 {rule.spec.id} 无法判定（{exc}）",
+        hint="这是政策包的问题，不是项目文件的问题：请联系区数据局的规则维护人员。",
+        article=rule.spec.citation,
+    )
+
+
+def _apply_rule(
+    rule: CompiledRule,
+    project: Project,
+    pack: PolicyPack,
+    situation: Situation,
+    scope: _Scope,
+    result: Evaluation,
+) -> None:
+    spec = rule.spec
+    if not scope.run(rule, spec.applies):
+        return
+    items: list[Any] = [None]
+    if spec.for_each:
+        items = list(scope.run(rule, spec.for_each))
+    for index, item in enumerate(items):
+        scope.set("item", item)
+        scope.set("index", index)
+        values: dict[str, Any] = {"index": index}
+        scope.set("v", values)
+        for name, source in spec.let.items():
+            values[name] = scope.run(rule, source)
+            scope.set("v", values)
+        values.update({"name": project.name, "id": project.id})
+        for check in spec.checks:
+            if scope.run(rule, check.when) and not scope.run(rule, check.require):
+                result.findings.append(
+                    Finding(
+                        rule=spec.id,
+                        severity=Severity(check.severity),
+                        message=render(check.message, values),
+                        hint=render(check.hint, values),
+                        article=spec.citation,
+                        field=_field_path(check.field, values),
+                    )
+                )
+        for route in spec.routes:
+            if scope.run(rule, route.when):
+                role = pack.roles[route.role]
+                role_name = project.budget_authority if route.role == "budget_authority" else role.name
+                result.route.append(
+                    RouteEntry(
+                        role=route.role,
+                        role_name=role_name,
+                        rule=spec.id,
+                        article=spec.citation,
+                        reason=render(route.reason, values),
+                        facts={k: v for k, v in values.items() if k not in ("name", "id", "index")},
+                    )
+                )
+        for clock in spec.clocks:
+            if scope.run(rule, clock.when):
+                _clock(rule, clock, scope, values, situation, result)
+    scope.set("item", None)
+    scope.set("v", {})
+    if spec.function:
+        named = named_rules.NAMED_RULES[spec.function]
+        outcome = named(project, pack.meta.params)
+        for finding in outcome.findings:
+            result.findings.append(
+                Finding(
+                    rule=spec.id,
+                    severity=finding.severity,
+                    message=finding.message,
+                    hint=finding.hint,
+                    article=spec.citation,
+                    field=finding.field,
+                )
+            )
+        if outcome.score is not None:
+            result.score = outcome.score
+
+
+def _clock(
+    rule: CompiledRule,
+    clock: ClockSpec,
+    scope: _Scope,
+    values: dict[str, Any],
+    situation: Situation,
+    result: Evaluation,
+) -> None:
+    start_text = scope.run(rule, clock.start) if clock.start else None
+    if clock.start and not start_text:
+        return  # the clock has not started
+    start = dt.date.fromisoformat(str(start_text)) if start_text else None
+    days: int | None = None
+    unit: str | None = None
+    try:
+        if clock.due is not None:
+            due = dt.date.fromisoformat(str(scope.run(rule, clock.due)))
+        elif clock.working_days is not None and start is not None:
+            due, days, unit = add_working_days(start, clock.working_days), clock.working_days, "working_days"
+        elif clock.calendar_days is not None and start is not None:
+            due, days, unit = add_calendar_days(start, clock.calendar_days), clock.calendar_days, "calendar_days"
+        else:
+            assert clock.years is not None and start is not None
+            due, days, unit = add_years(start, clock.years), clock.years, "years"
+    except CalendarRangeError as exc:
+        result.findings.append(
+            Finding(
+                rule=rule.spec.id,
+                severity=Severity.ERROR,
+                message=f"{clock.what}：{exc.message}",
+                hint=exc.hint,
+                article=rule.spec.citation,
+            )
+        )
+        return
+    done_text = scope.run(rule, clock.done_on) if clock.done_on else None
+    done_on = dt.date.fromisoformat(str(done_text)) if done_text else None
+    if done_on is not None:
+        status = "met" if done_on <= due else "late"
+    else:
+        status = "overdue" if situation.today > due else "pending"
+    values = {**values, "due": due.isoformat(), "start": start.isoformat() if start else "", "done_on": done_text or ""}
+    what = render(clock.what, values)
+    result.deadlines.append(
+        Deadline(
+            rule=rule.spec.id,
+            article=rule.spec.citation,
+            what=what,
+            due=due.isoformat(),
+            start=start.isoformat() if start else None,
+            status=status,
+            days=days,
+            unit=unit,
+        )
+    )
+    if status in ("overdue", "late") and clock.overdue_message:
+        result.findings.append(
+            Finding(
+                rule=rule.spec.id,
+                severity=Severity(clock.severity),
+                message=render(clock.overdue_message, values),
+                hint=render(clock.hint, values),
+                article=rule.spec.citation,
+                field=_field_path(clock.field, values),
+            )
+        )

@@ -1,0 +1,364 @@
+"""Policy pack format and loader.
+
+A pack is a folder `policies/<district>-<year>/`:
+
+  policy.yaml      metadata (文号, issued, effective, lapses, supersedes) and `params` (thresholds …)
+  articles.yaml    the articles' text, for the handbook and for citing
+  roles.yaml       reviewer roles and who holds them on each forge
+  lifecycle.yaml   legal stage transitions
+  examples/base.yaml  the project every rule example starts from
+  rules/<ID>.yaml  one file per rule: its article, conditions (CEL), messages and examples
+
+Every CEL expression is compiled when the pack loads, so a typo in a rule is reported with its file
+and line before any project is judged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import cel
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from govsite.errors import GovsiteError
+from govsite.lifecycle import Lifecycle, Transition
+from govsite.validation import _dotted
+from govsite.vocabulary import District, ProjectType, Stage
+from govsite.yamlload import LoadedDocument, load_file
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1..99 in Chinese numerals, as articles are numbered (第二十五条)."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 1 else _CN_DIGITS[tens]
+    return f"{head}十{_CN_DIGITS[ones] if ones else ''}"
+
+
+def cite(article: str) -> str:
+    """'25' → '第二十五条'; '附件2' stays; '规则 五(三)' stays."""
+    return f"第{chinese_number(int(article))}条" if article.isdigit() else article
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Supersedes(_Spec):
+    document_number: str
+    title: str
+
+
+class PolicyMeta(_Spec):
+    id: str = Field(pattern=r"^[a-z]+-\d{4}$")
+    district: District
+    title: str
+    document_number: str
+    issuer: str
+    issued: dt.date
+    effective: dt.date
+    lapses: dt.date | None = None
+    supersedes: list[Supersedes] = Field(default_factory=list)
+    source: str = ""
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Article(_Spec):
+    id: str
+    title: str = ""
+    chapter: str = ""
+    text: str
+
+
+class Role(_Spec):
+    id: str = Field(pattern=r"^[a-z_]+$")
+    name: str
+    description: str = ""
+    forge: dict[str, str] = Field(default_factory=dict)
+
+
+class Check(_Spec):
+    when: str = "true"
+    require: str
+    severity: Literal["error", "warning", "info"] = "error"
+    field: str = ""
+    message: str
+    hint: str = ""
+
+
+class RouteSpec(_Spec):
+    when: str = "true"
+    role: str
+    reason: str
+
+
+class ClockSpec(_Spec):
+    when: str = "true"
+    what: str
+    start: str | None = None
+    working_days: int | None = None
+    calendar_days: int | None = None
+    years: int | None = None
+    due: str | None = None
+    done_on: str | None = None
+    severity: Literal["error", "warning", "info"] = "warning"
+    field: str = ""
+    overdue_message: str = ""
+    hint: str = ""
+
+    @model_validator(mode="after")
+    def _one_way_to_due(self) -> ClockSpec:
+        ways = [self.working_days, self.calendar_days, self.years, self.due]
+        if sum(w is not None for w in ways) != 1:
+            raise ValueError("clock needs exactly one of working_days, calendar_days, years, due")
+        if self.due is None and self.start is None:
+            raise ValueError("clock with a day count needs start")
+        return self
+
+
+class ExampleSpec(_Spec):
+    name: str
+    project: dict[str, Any] = Field(default_factory=dict)
+    base: dict[str, Any] | None = None
+    transition_from: str | None = None
+    today: dt.date | None = None
+    expect: Literal["pass", "fail"]
+    routes: list[str] | None = None
+    facts: dict[str, Any] | None = None
+    deadlines: dict[str, str] | None = None
+    score: float | None = None
+
+
+class RuleSpec(_Spec):
+    id: str = Field(pattern=r"^[A-Z]{2}-\d{2}$")
+    kind: list[str]
+    articles: list[str] = Field(min_length=1)
+    title: str
+    text: str = Field(description="the rule's wording, shown in the handbook")
+    applies: str = "true"
+    for_each: str | None = None
+    let: dict[str, str] = Field(default_factory=dict)
+    derive: dict[str, str] = Field(default_factory=dict)
+    checks: list[Check] = Field(default_factory=list)
+    routes: list[RouteSpec] = Field(default_factory=list)
+    clocks: list[ClockSpec] = Field(default_factory=list)
+    function: str | None = None
+    examples: list[ExampleSpec] = Field(default_factory=list)
+
+    @property
+    def citation(self) -> str:
+        return "、".join(cite(a) for a in self.articles)
+
+
+@dataclass
+class CompiledRule:
+    spec: RuleSpec
+    path: Path
+    programs: dict[str, Any] = field(default_factory=dict)
+
+    def program(self, source: str) -> Any:
+        return self.programs[source]
+
+
+@dataclass
+class PolicyPack:
+    meta: PolicyMeta
+    path: Path
+    articles: list[Article]
+    roles: dict[str, Role]
+    lifecycle: Lifecycle
+    rules: list[CompiledRule]
+    example_base: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.meta.effective <= day and (self.meta.lapses is None or day < self.meta.lapses)
+
+    def article(self, article_id: str) -> Article | None:
+        return next((a for a in self.articles if a.id == article_id), None)
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, path: Path | str, line: int, message: str) -> None:
+        self.lines.append(f"{path}:{line}: {message}")
+
+
+def _load(path: Path, problems: _Problems) -> LoadedDocument:
+    doc = load_file(path)
+    for error in doc.errors:
+        problems.add(path, error.line or 1, error.message)
+    return doc
+
+
+def _model(cls: type[_Spec], doc: LoadedDocument, data: Any, problems: _Problems, where: tuple[Any, ...] = ()) -> Any:
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            loc = (*where, *error["loc"])
+            problems.add(doc.path, doc.locate(loc)[0], f"{_dotted(loc)}: {error['msg']}")
+        return None
+
+
+_EXPRESSION_FIELDS = ("when", "require", "start", "due", "done_on")
+
+
+def _expressions(spec: RuleSpec) -> list[tuple[tuple[Any, ...], str]]:
+    out: list[tuple[tuple[Any, ...], str]] = [(("applies",), spec.applies)]
+    if spec.for_each:
+        out.append((("for_each",), spec.for_each))
+    out += [(("let", k), v) for k, v in spec.let.items()]
+    out += [(("derive", k), v) for k, v in spec.derive.items()]
+    for group in ("checks", "routes", "clocks"):
+        for index, item in enumerate(getattr(spec, group)):
+            for name in _EXPRESSION_FIELDS:
+                source = getattr(item, name, None)
+                if source is not None:
+                    out.append(((group, index, name), source))
+    return out
+
+
+def _compile_rule(spec: RuleSpec, doc: LoadedDocument, problems: _Problems, roles: dict[str, Role]) -> CompiledRule:
+    compiled = CompiledRule(spec=spec, path=Path(doc.path))
+    for loc, source in _expressions(spec):
+        try:
+            compiled.programs[source] = cel.compile(source)
+        except ValueError as exc:
+            detail = str(exc).split("ERROR:", 1)[-1].strip().splitlines()[0]
+            problems.add(doc.path, doc.locate(loc)[0], f"CEL 表达式有误：{source!r}：{detail}")
+    for index, route in enumerate(spec.routes):
+        if route.role not in roles:
+            problems.add(doc.path, doc.locate(("routes", index, "role"))[0], f"未定义的角色 {route.role!r}（见 roles.yaml）")
+    return compiled
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)")
+
+
+def load_pack(folder: Path) -> PolicyPack:
+    """Load and compile one pack; every problem in it is reported at once."""
+    problems = _Problems()
+    meta_doc = _load(folder / "policy.yaml", problems)
+    meta = _model(PolicyMeta, meta_doc, meta_doc.data, problems) if meta_doc.ok else None
+
+    articles: list[Article] = []
+    articles_doc = _load(folder / "articles.yaml", problems)
+    if articles_doc.ok:
+        for index, item in enumerate(articles_doc.data.get("articles", [])):
+            article = _model(Article, articles_doc, item, problems, ("articles", index))
+            if article is not None:
+                articles.append(article)
+
+    roles: dict[str, Role] = {}
+    roles_doc = _load(folder / "roles.yaml", problems)
+    if roles_doc.ok:
+        for index, item in enumerate(roles_doc.data.get("roles", [])):
+            role = _model(Role, roles_doc, item, problems, ("roles", index))
+            if role is not None:
+                roles[role.id] = role
+
+    lifecycle = _load_lifecycle(folder / "lifecycle.yaml", problems)
+
+    base_doc = _load(folder / "examples" / "base.yaml", problems)
+    example_base: dict[str, Any] = base_doc.data if base_doc.ok and isinstance(base_doc.data, dict) else {}
+
+    rules: list[CompiledRule] = []
+    seen: set[str] = set()
+    article_ids = {a.id for a in articles}
+    for rule_path in sorted((folder / "rules").glob("*.yaml")):
+        doc = _load(rule_path, problems)
+        if not doc.ok:
+            continue
+        spec = _model(RuleSpec, doc, doc.data, problems)
+        if spec is None:
+            continue
+        if spec.id in seen:
+            problems.add(rule_path, 1, f"规则编号 {spec.id} 重复")
+        seen.add(spec.id)
+        if rule_path.stem != spec.id:
+            problems.add(rule_path, 1, f"文件名应与规则编号一致：{spec.id}.yaml")
+        for article in spec.articles:
+            if article not in article_ids:
+                problems.add(rule_path, doc.locate(("articles",))[0], f"articles.yaml 中没有条款 {article!r}")
+        rules.append(_compile_rule(spec, doc, problems, roles))
+
+    if problems.lines or meta is None or lifecycle is None:
+        raise GovsiteError(
+            f"政策包 {folder} 有 {len(problems.lines)} 处错误：\n  " + "\n  ".join(problems.lines),
+            "修正政策包后再运行；可用 govsite policy test 检查。",
+        )
+    return PolicyPack(
+        meta=meta,
+        path=folder,
+        articles=articles,
+        roles=roles,
+        lifecycle=lifecycle,
+        rules=rules,
+        example_base=example_base,
+    )
+
+
+class _TransitionSpec(_Spec):
+    source: Stage = Field(alias="from")
+    to: list[Stage]
+    types: list[ProjectType] = Field(default_factory=lambda: list(ProjectType))
+    article: str = ""
+
+
+class _LifecycleSpec(_Spec):
+    entry: list[Stage]
+    transitions: list[_TransitionSpec]
+
+
+def _load_lifecycle(path: Path, problems: _Problems) -> Lifecycle | None:
+    doc = _load(path, problems)
+    if not doc.ok:
+        return None
+    spec = _model(_LifecycleSpec, doc, doc.data, problems)
+    if spec is None:
+        return None
+    transitions = tuple(
+        Transition(source=t.source, target=target, types=frozenset(t.types), article=t.article)
+        for t in spec.transitions
+        for target in t.to
+    )
+    return Lifecycle(entry=frozenset(spec.entry), transitions=transitions)
+
+
+def load_packs(policies_dir: Path) -> list[PolicyPack]:
+    if not policies_dir.is_dir():
+        raise GovsiteError(f"找不到政策目录 {policies_dir}", "在仓库根目录运行，或用 --policies 指定政策目录。")
+    folders = sorted(p for p in policies_dir.iterdir() if (p / "policy.yaml").is_file())
+    if not folders:
+        raise GovsiteError(f"{policies_dir} 下没有政策包", "每个政策包是一个含 policy.yaml 的文件夹。")
+    return [load_pack(folder) for folder in folders]
+
+
+def select_pack(packs: list[PolicyPack], district: District, day: dt.date) -> tuple[PolicyPack | None, str]:
+    """The pack in force for `district` on `day`, or None with a Chinese reason."""
+    mine = sorted((p for p in packs if p.meta.district is district), key=lambda p: p.meta.effective)
+    if not mine:
+        return None, f"没有{district.label}的政策包"
+    for pack in reversed(mine):
+        if pack.in_force_on(day):
+            return pack, ""
+    latest = mine[-1]
+    if day < mine[0].meta.effective:
+        return None, f"申报日期 {day} 早于{district.label}现有政策（{mine[0].meta.document_number}，{mine[0].meta.effective} 施行）"
+    return None, (
+        f"申报日期 {day} 时{district.label}没有有效的政策：{latest.meta.document_number} "
+        f"已于 {latest.meta.lapses} 失效"
+    )

@@ -1,0 +1,102 @@
+"""Run every rule's examples: a pack carries its own tests, as Kyverno and OPA policies do."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from govsite.findings import Severity
+from govsite.policy.engine import Situation, evaluate
+from govsite.policy.pack import CompiledRule, ExampleSpec, PolicyPack
+from govsite.validation import validate_project
+from govsite.vocabulary import Stage
+from govsite.yamlload import LoadedDocument
+
+
+@dataclass(frozen=True)
+class ExampleOutcome:
+    pack: str
+    rule: str
+    example: str
+    expect: str
+    ok: bool
+    detail: str = ""
+
+    @property
+    def test_id(self) -> str:
+        return f"{self.pack}/{self.rule}/{self.expect}/{self.example}"
+
+
+def deep_merge(base: Mapping[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
+    """Overlay wins; mappings merge key by key, lists and scalars are replaced."""
+    merged = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _situation(project_stages: list[Any], example: ExampleSpec, pending: tuple[int, ...]) -> Situation:
+    last = project_stages[-1]
+    if example.transition_from is not None:
+        source: Stage | None = Stage(example.transition_from)
+    else:
+        source = project_stages[-2].stage if len(project_stages) > 1 else None
+    today = example.today or (last.date + dt.timedelta(days=1))
+    return Situation(source, last.stage, pending, today)
+
+
+def run_example(pack: PolicyPack, rule: CompiledRule, example: ExampleSpec) -> ExampleOutcome:
+    spec = rule.spec
+
+    def outcome(ok: bool, detail: str = "") -> ExampleOutcome:
+        return ExampleOutcome(pack.id, spec.id, example.name, example.expect, ok, detail)
+
+    data = deep_merge(example.base if example.base is not None else pack.example_base, example.project)
+    project, errors = validate_project(LoadedDocument(path=f"{spec.id}:{example.name}", data=data))
+    if project is None:
+        return outcome(False, "示例项目不符合 schema：" + "；".join(e.message for e in errors))
+    pending = tuple(i for i, c in enumerate(project.changes) if c.approved_by is None and c.ref is None)
+    result = evaluate(project, pack, _situation(list(project.stages), example, pending))
+    mine = [f for f in result.findings if f.rule == spec.id and f.severity is not Severity.INFO]
+    problems: list[str] = []
+    if example.expect == "fail" and not mine:
+        problems.append("应当产生本规则的发现，实际没有")
+    if example.expect == "pass" and mine:
+        problems.append("不应产生本规则的发现，实际有：" + "；".join(f.message for f in mine))
+    if example.routes is not None:
+        roles = sorted({r.role for r in result.route if r.rule == spec.id})
+        if roles != sorted(example.routes):
+            problems.append(f"审批路由应为 {sorted(example.routes)}，实际为 {roles}")
+    if example.facts is not None:
+        for name, expected in example.facts.items():
+            if result.facts.get(name) != expected:
+                problems.append(f"事实 {name} 应为 {expected!r}，实际为 {result.facts.get(name)!r}")
+    if example.deadlines is not None:
+        mine_deadlines = [d for d in result.deadlines if d.rule == spec.id]
+        for what, due in example.deadlines.items():
+            match = [d for d in mine_deadlines if what in d.what]
+            if not match or match[0].due != str(due):
+                got = [(d.what, d.due) for d in mine_deadlines]
+                problems.append(f"时限“{what}”应为 {due}，实际为 {got}")
+    if example.score is not None:
+        total = (result.score or {}).get("total")
+        if total is None or abs(float(total) - example.score) > 0.01:
+            problems.append(f"得分应为 {example.score}，实际为 {total}")
+    defects = [f.message for f in result.findings if f.message.startswith(f"规则 {spec.id} 无法判定")]
+    problems += defects
+    return outcome(not problems, "；".join(problems))
+
+
+def iter_examples(packs: list[PolicyPack]) -> Iterator[ExampleOutcome]:
+    for pack in packs:
+        for rule in pack.rules:
+            expects = {e.expect for e in rule.spec.examples}
+            for missing in sorted({"pass", "fail"} - expects):
+                yield ExampleOutcome(pack.id, rule.spec.id, "（缺少示例）", missing, False, f"缺少一个 {missing} 示例")
+            for example in rule.spec.examples:
+                yield run_example(pack, rule, example)

@@ -1,0 +1,62 @@
+"""JSON report; its format is documented in docs/json-format.md and versioned by `format_version`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from govsite.findings import Finding
+from govsite.result import ProjectResult, RunResult
+
+FORMAT_VERSION = 1
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "article": finding.article,
+        "message": finding.message,
+        "hint": finding.hint,
+        "line": finding.line,
+        "column": finding.column,
+        "field": ".".join(str(p) for p in finding.field),
+        "related": list(finding.related),
+    }
+
+
+def project_dict(result: ProjectResult) -> dict[str, Any]:
+    return {
+        "path": result.path,
+        "project": result.project_id,
+        "name": result.name,
+        "policy": asdict(result.policy) if result.policy else None,
+        "stage_from": result.stage_from,
+        "stage_to": result.stage_to,
+        "ok": result.ok,
+        "findings": [finding_dict(f) for f in result.findings],
+        "route": [
+            {"role": r.role, "role_name": r.role_name, "rule": r.rule, "article": r.article, "reason": r.reason}
+            for r in result.route
+        ],
+        "deadlines": [asdict(d) for d in result.deadlines],
+        "facts": result.facts,
+        "score": result.score,
+    }
+
+
+def run_dict(run: RunResult) -> dict[str, Any]:
+    return {
+        "format_version": FORMAT_VERSION,
+        "mode": run.mode,
+        "base": run.base,
+        "head": run.head,
+        "ok": run.ok,
+        "notes": run.notes,
+        "projects": [project_dict(p) for p in run.projects],
+    }
+
+
+def render_json(run: RunResult) -> str:
+    return json.dumps(run_dict(run), ensure_ascii=False, indent=2, default=str) + "\n"

@@ -1,0 +1,56 @@
+"""Plain-text report in Chinese: `path:line:col: 级别 [规则 条款] 说明`, then route and deadlines."""
+
+from __future__ import annotations
+
+from govsite.findings import Finding, Severity
+from govsite.result import ProjectResult, RunResult
+from govsite.vocabulary import label
+
+_STATUS = {"pending": "待办", "met": "已按期完成", "late": "逾期完成", "overdue": "已逾期"}
+
+
+def finding_line(path: str, finding: Finding) -> str:
+    where = f"{path}:{finding.line or 1}:{finding.column or 1}"
+    cited = f"{finding.rule} {finding.article}".strip()
+    return f"{where}: {finding.severity.label} [{cited}] {finding.message}"
+
+
+def _project(result: ProjectResult) -> list[str]:
+    lines: list[str] = []
+    title = f"{result.project_id or '（无法识别）'} {result.name or ''}".strip()
+    lines.append(f"== {result.path} — {title}")
+    if result.policy:
+        lines.append(f"   适用政策：{result.policy.title}（{result.policy.document_number}）")
+    if result.stage_to:
+        source = label(result.stage_from) if result.stage_from else "（新项目）"
+        lines.append(f"   阶段：{source} → {label(result.stage_to)}")
+    for finding in result.findings:
+        lines.append(finding_line(result.path, finding))
+        if finding.hint:
+            lines.append(f"    处理建议：{finding.hint}")
+    if result.route:
+        lines.append("   需要审批：")
+        for entry in result.route:
+            lines.append(f"   - {entry.role_name} [{entry.rule} {entry.article}] {entry.reason}")
+    if result.deadlines:
+        lines.append("   时限：")
+        for deadline in result.deadlines:
+            status = _STATUS.get(deadline.status, deadline.status)
+            lines.append(f"   - {deadline.due} {deadline.what} [{deadline.rule} {deadline.article}]（{status}）")
+    if result.score:
+        lines.append(f"   分类分级得分：{result.score['total']:g} / 100")
+    return lines
+
+
+def render_text(run: RunResult) -> str:
+    lines: list[str] = []
+    for note in run.notes:
+        lines.append(f"注意：{note}")
+    for result in run.projects:
+        lines.extend(_project(result))
+    errors, warnings = run.count(Severity.ERROR), run.count(Severity.WARNING)
+    verdict = "通过" if run.ok else "未通过"
+    lines.append(
+        f"检查了 {len(run.projects)} 个项目文件：{errors} 个错误，{warnings} 个警告 —— {verdict}"
+    )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,53 @@
+"""What a run produces, per project and overall: the one structure every reporter reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from govsite.findings import Deadline, Finding, RouteEntry, Severity
+
+
+@dataclass(frozen=True)
+class PolicyRef:
+    id: str
+    document_number: str
+    title: str
+
+
+@dataclass
+class ProjectResult:
+    path: str
+    project_id: str | None = None
+    name: str | None = None
+    policy: PolicyRef | None = None
+    stage_from: str | None = None
+    stage_to: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    route: list[RouteEntry] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    score: dict[str, Any] | None = None
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    @property
+    def ok(self) -> bool:
+        return self.count(Severity.ERROR) == 0
+
+
+@dataclass
+class RunResult:
+    projects: list[ProjectResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    mode: str = "validate"
+    base: str | None = None
+    head: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return all(p.ok for p in self.projects)
+
+    def count(self, severity: Severity) -> int:
+        return sum(p.count(severity) for p in self.projects)

@@ -1,0 +1,96 @@
+"""Turn a loaded document into a Project, with schema errors as Chinese findings at their line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from govsite.findings import Finding, Severity
+from govsite.model import Project
+from govsite.yamlload import LoadedDocument
+
+_TEMPLATE_HINT = "对照 submissions/TEMPLATE.yaml 和 schema/project.schema.json 修改。"
+
+
+def _dotted(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "（文件顶层）"
+
+
+def _expected_values(ctx: dict[str, Any] | None) -> str:
+    expected = (ctx or {}).get("expected", "")
+    return str(expected).replace("'", "")
+
+
+def _message(error: dict[str, Any]) -> tuple[str, str]:
+    """(message, hint) in Chinese for one pydantic error."""
+    kind = error["type"]
+    field = _dotted(error["loc"])
+    given = error.get("input")
+    ctx = error.get("ctx")
+    if kind == "missing":
+        return f"缺少必填字段“{field}”", f"补上“{field}”。" + _TEMPLATE_HINT
+    if kind == "extra_forbidden":
+        return f"未知字段“{field}”", "检查字段名拼写（全部为英文小写加下划线），或删除该字段。" + _TEMPLATE_HINT
+    if kind in ("enum", "literal_error"):
+        return f"“{field}”的值“{given}”不在允许范围内", f"可选值：{_expected_values(ctx)}。"
+    if kind.startswith("bool"):
+        return f"“{field}”应为 true 或 false，现为“{given}”", "写 true（是）或 false（否），不加引号。"
+    if kind.startswith(("int", "float")):
+        return f"“{field}”应为数字，现为“{given}”", "只写数字，不带单位（金额以万元计）。"
+    if kind.startswith(("date", "datetime")):
+        return f"“{field}”应为日期，现为“{given}”", "日期写成 2026-03-02 的格式。"
+    if kind == "string_pattern_mismatch":
+        return f"“{field}”的格式不对：“{given}”", f"应符合格式 {(ctx or {}).get('pattern', '')}。"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = next(iter((ctx or {}).values()), "")
+        words = {
+            "greater_than_equal": "不小于",
+            "greater_than": "大于",
+            "less_than_equal": "不大于",
+            "less_than": "小于",
+        }
+        return f"“{field}”应{words[kind]} {bound}，现为 {given}", "修改为允许范围内的数值。"
+    if kind in ("too_short", "string_too_short"):
+        return f"“{field}”不能为空", "填写内容，列表至少写一项。"
+    if kind in ("too_long", "string_too_long"):
+        return f"“{field}”过长", "精简内容；长文请作为材料引用。"
+    if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
+        shape = "列表（每项以“- ”开头）" if kind == "list_type" else "一组“字段: 值”"
+        return f"“{field}”应为{shape}", _TEMPLATE_HINT
+    if kind == "string_type":
+        return f"“{field}”应为文字，现为“{given}”", "文字两边加引号，例如 \"2026\"。"
+    if kind == "value_error":
+        text = str(error.get("msg", "")).removeprefix("Value error, ")
+        return (f"“{field}”：{text}" if error["loc"] else text), _TEMPLATE_HINT
+    return f"“{field}”不符合要求（{error.get('msg', kind)}）", _TEMPLATE_HINT
+
+
+def validate_project(doc: LoadedDocument) -> tuple[Project | None, list[Finding]]:
+    """Schema-check a loaded document; errors carry the line and column of the offending node."""
+    if doc.data is None:
+        return None, list(doc.errors)
+    try:
+        return Project.model_validate(doc.data), []
+    except ValidationError as exc:
+        findings = []
+        for error in exc.errors(include_url=False):
+            loc = tuple(error["loc"])
+            message, hint = _message(dict(error))
+            line, column = doc.locate(loc)
+            findings.append(
+                Finding(
+                    rule="schema",
+                    severity=Severity.ERROR,
+                    message=message,
+                    hint=hint,
+                    field=loc,
+                    line=line,
+                    column=column,
+                )
+            )
+        return None, findings
