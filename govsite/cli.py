@@ -17,6 +17,7 @@ from pathlib import Path
 from govsite import __version__
 from govsite.errors import ExitCode, GovsiteError
 from govsite.result import RunResult
+from govsite.vocabulary import District
 
 FORMATS = ("text", "json", "github")
 
@@ -28,7 +29,7 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from exc
 
 
-def _emit(run: RunResult, fmt: str, summary: str | None) -> int:
+def _emit(run: RunResult, fmt: str, summary: str | None, fail_on: str = "error") -> int:
     from govsite.report.github import render_github, render_summary
     from govsite.report.json_report import render_json
     from govsite.report.text import render_text
@@ -43,7 +44,10 @@ def _emit(run: RunResult, fmt: str, summary: str | None) -> int:
                 handle.write(render_summary(run))
     else:
         sys.stdout.write(render_text(run))
-    return ExitCode.OK if run.ok else ExitCode.FINDINGS
+    from govsite.findings import Severity
+
+    failing = run.count(Severity.ERROR) + (run.count(Severity.WARNING) if fail_on == "warning" else 0)
+    return ExitCode.FINDINGS if failing else ExitCode.OK
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -57,14 +61,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if not path.exists():
             raise GovsiteError(f"找不到 {path}", "给出项目文件或 submissions/ 下的目录。")
     run = validate_paths(paths, packs, root, args.today)
-    return _emit(run, args.format, args.summary)
+    return _emit(run, args.format, args.summary, args.fail_on)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from govsite.pullrequest import check_pull_request
 
     run = check_pull_request(Path(args.root), args.base, args.head, args.today)
-    return _emit(run, args.format, args.summary)
+    return _emit(run, args.format, args.summary, args.fail_on)
 
 
 def cmd_policy_test(args: argparse.Namespace) -> int:
@@ -120,15 +124,41 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from govsite.scaffold import create_declaration
+    from govsite.vocabulary import District
+
+    path = create_declaration(Path(args.root), District(args.district), args.today, args.id)
+    print(f"已生成 {path}：按文件中的注释填写，然后运行 govsite validate {path}")
+    return ExitCode.OK
+
+
+def _default_today() -> dt.date:
+    """GOVSITE_TODAY pins the date (reproducible CI runs, tests); otherwise today."""
+    pinned = os.environ.get("GOVSITE_TODAY")
+    if pinned:
+        try:
+            return dt.date.fromisoformat(pinned)
+        except ValueError as exc:
+            raise GovsiteError(f"GOVSITE_TODAY 的日期格式不对：{pinned}", "写成 2026-03-02 的格式。") from exc
+    return dt.date.today()
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", default=".", help="登记仓库根目录（默认当前目录）")
     parser.add_argument("--policies", default="policies", help="政策包目录，相对于根目录")
-    parser.add_argument("--today", type=_date, default=dt.date.today(), help="按哪一天判断时限（默认今天）")
+    parser.add_argument("--today", type=_date, default=None, help="按哪一天判断时限（默认今天，或环境变量 GOVSITE_TODAY）")
 
 
 def _reporting(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="text", help="输出格式")
     parser.add_argument("--summary", help="github 格式：Markdown 摘要写到此文件（默认 $GITHUB_STEP_SUMMARY）")
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default="error",
+        help="有哪一级的发现时以退出码 1 结束（默认 error；warning 表示警告也算不通过）",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -155,6 +185,12 @@ def build_parser() -> argparse.ArgumentParser:
     _common(policy_test)
     policy_test.add_argument("-v", "--verbose", action="store_true")
     policy_test.set_defaults(func=cmd_policy_test)
+
+    new = sub.add_parser("new", help="按模板生成一个新的申报文件")
+    new.add_argument("--district", required=True, choices=[d.value for d in District], help="所在区")
+    new.add_argument("--id", help="项目编号（默认自动取下一个）")
+    _common(new)
+    new.set_defaults(func=cmd_new)
 
     schema = sub.add_parser("schema", help="生成 schema/project.schema.json")
     schema.add_argument("--root", default=".")
@@ -184,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
+        if getattr(args, "today", False) is None:
+            args.today = _default_today()
         return int(func(args))
     except GovsiteError as exc:
         print(f"govsite：{exc}", file=sys.stderr)

@@ -33,7 +33,9 @@ def resolve(repo: git.Repo, rev: str) -> str:
     try:
         return str(repo.commit(rev).hexsha)
     except (git.BadName, ValueError) as exc:
-        raise GovsiteError(f"找不到提交 {rev!r}", "确认分支名或提交号；CI 中需要 fetch-depth: 0 取得完整历史。") from exc
+        raise GovsiteError(
+            f"找不到提交 {rev!r}", "确认分支名或提交号；CI 中需要 fetch-depth: 0 取得完整历史。"
+        ) from exc
 
 
 def merge_base(repo: git.Repo, base: str, head: str) -> str:

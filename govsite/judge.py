@@ -33,7 +33,9 @@ def _layout(project: Project, path: str) -> list[Finding]:
     """File name = id, folder = district, id prefix = district: together they make ids unique
     without reading the whole registry."""
     parts = PurePosixPath(path).parts
-    findings = []
+    findings: list[Finding] = []
+    if "submissions" not in parts:
+        return findings  # a draft outside the registry is judged on content only
     prefix = ID_PREFIX[project.district.value]
     if not project.id.startswith(prefix + "-"):
         findings.append(
@@ -55,7 +57,7 @@ def _layout(project: Project, path: str) -> list[Finding]:
                 field=("id",),
             )
         )
-    if len(parts) >= 2 and parts[-2] != project.district.value and "submissions" in parts:
+    if len(parts) >= 2 and parts[-2] != project.district.value:
         findings.append(
             Finding(
                 rule="layout",
@@ -73,10 +75,7 @@ def _pending_changes(project: Project) -> tuple[int, ...]:
 
 
 def _finish(result: ProjectResult, doc: LoadedDocument, findings: list[Finding]) -> ProjectResult:
-    located = [
-        f if f.line is not None else f.located(*doc.locate(f.field))
-        for f in findings
-    ]
+    located = [f if f.line is not None else f.located(*doc.locate(f.field)) for f in findings]
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
     result.findings = sorted(located, key=lambda f: (f.line or 0, order[f.severity], f.rule))
     return result

@@ -28,7 +28,11 @@ class Lifecycle:
 
     def find(self, source: Stage, target: Stage, project_type: ProjectType) -> Transition | None:
         for transition in self.transitions:
-            if transition.source is source and transition.target is target and project_type in transition.types:
+            if (
+                transition.source is source
+                and transition.target is target
+                and project_type in transition.types
+            ):
                 return transition
         return None
 

@@ -41,7 +41,9 @@ class Attributes(_Strict):
 
     annual_key_work: bool = Field(False, description="是否为数字化转型年度重点工作")
     cross_department: bool = Field(False, description="是否跨层级、跨地域、跨系统、跨部门或跨业务")
-    domains: list[Domain] = Field(default_factory=list, description="涉及的领域：政务服务、城市运行、重点领域")
+    domains: list[Domain] = Field(
+        default_factory=list, description="涉及的领域：政务服务、城市运行、重点领域"
+    )
     designated_major: bool = Field(False, description="是否为其他需重点管理的项目（经指定）")
     in_major_list: bool = Field(False, description="是否已经评审纳入重大项目清单")
     unified_build: UnifiedBuild = Field(UnifiedBuild.NONE, description="统建类型")
@@ -50,7 +52,9 @@ class Attributes(_Strict):
     commercial_crypto: bool = Field(False, description="是否按规定须使用商用密码保护")
     mlps_level: int = Field(0, ge=0, le=5, description="网络安全等级保护（等保）级别，0 表示未定级")
     pure_product_purchase: bool = Field(False, description="是否为纯产品软件或硬件设备采购")
-    unit_level: str = Field("district", pattern="^(district|town)$", description="项目单位层级：district 区级，town 街镇")
+    unit_level: str = Field(
+        "district", pattern="^(district|town)$", description="项目单位层级：district 区级，town 街镇"
+    )
     involves_district_departments: list[str] = Field(
         default_factory=list, description="街镇项目涉及的区级部门"
     )
@@ -58,7 +62,9 @@ class Attributes(_Strict):
         default_factory=list, description="拟自建的独立数据资源平台、云平台、业务专网或机房"
     )
     fiscal_level: str = Field(
-        "district", pattern="^(district|town|other)$", description="资金来源：district 区本级，town 镇级，other 其他"
+        "district",
+        pattern="^(district|town|other)$",
+        description="资金来源：district 区本级，town 镇级，other 其他",
     )
 
 
@@ -107,13 +113,6 @@ class Budget(_Strict):
     software_development: Amount = Field(0, description="应用系统软件开发投资（万元）")
     items: list[BudgetItem] = Field(default_factory=list, description="预算明细（可选）")
 
-    @model_validator(mode="after")
-    def _parts_within_total(self) -> Budget:
-        if self.hardware + self.software_development > self.total + 1e-9:
-            raise ValueError(
-                f"硬件（{self.hardware:g}）与软件开发（{self.software_development:g}）之和超过总投资（{self.total:g}）"
-            )
-        return self
 
 
 class StageRecord(_Strict):
@@ -163,7 +162,9 @@ class AcceptanceRecord(_Strict):
 class Warranty(_Strict):
     product_software_years: float | None = Field(None, ge=0, description="产品软件质保期（年）")
     hardware_years: float | None = Field(None, ge=0, description="硬件设备质保期（年）")
-    custom_software_free_om_years: float | None = Field(None, ge=0, description="应用开发软件免费运维期（年）")
+    custom_software_free_om_years: float | None = Field(
+        None, ge=0, description="应用开发软件免费运维期（年）"
+    )
 
 
 class Operation(_Strict):
@@ -226,18 +227,6 @@ class Project(_Strict):
     operation: Operation | None = None
     evaluations: list[Evaluation] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _coherent(self) -> Project:
-        if self.type is ProjectType.CONSTRUCTION and self.mode is None:
-            raise ValueError("建设类项目必须填写 mode（new 新建 / upgrade 升级改造 / it_service 信息技术服务）")
-        if self.stages[-1].stage is not self.stage:
-            raise ValueError(
-                f"stage（{self.stage.value}）与 stages 最后一条记录（{self.stages[-1].stage.value}）不一致"
-            )
-        dates = [record.date for record in self.stages]
-        if dates != sorted(dates):
-            raise ValueError("stages 中的记录必须按日期先后排列")
-        return self
 
     def stage_date(self, stage: Stage) -> dt.date | None:
         """Date the project last reached `stage`, if it did."""

@@ -9,9 +9,10 @@ from pydantic import ValidationError
 
 from govsite.findings import Finding, Severity
 from govsite.model import Project
+from govsite.vocabulary import ProjectType
 from govsite.yamlload import LoadedDocument
 
-_TEMPLATE_HINT = "对照 submissions/TEMPLATE.yaml 和 schema/project.schema.json 修改。"
+_TEMPLATE_HINT = "对照项目模板（govsite new 生成）和 schema/project.schema.json 修改。"
 
 
 def _dotted(loc: Sequence[int | str]) -> str:
@@ -35,7 +36,10 @@ def _message(error: dict[str, Any]) -> tuple[str, str]:
     if kind == "missing":
         return f"缺少必填字段“{field}”", f"补上“{field}”。" + _TEMPLATE_HINT
     if kind == "extra_forbidden":
-        return f"未知字段“{field}”", "检查字段名拼写（全部为英文小写加下划线），或删除该字段。" + _TEMPLATE_HINT
+        return (
+            f"未知字段“{field}”",
+            "检查字段名拼写（全部为英文小写加下划线），或删除该字段。" + _TEMPLATE_HINT,
+        )
     if kind in ("enum", "literal_error"):
         return f"“{field}”的值“{given}”不在允许范围内", f"可选值：{_expected_values(ctx)}。"
     if kind.startswith("bool"):
@@ -63,11 +67,51 @@ def _message(error: dict[str, Any]) -> tuple[str, str]:
         shape = "列表（每项以“- ”开头）" if kind == "list_type" else "一组“字段: 值”"
         return f"“{field}”应为{shape}", _TEMPLATE_HINT
     if kind == "string_type":
-        return f"“{field}”应为文字，现为“{given}”", "文字两边加引号，例如 \"2026\"。"
+        return f"“{field}”应为文字，现为“{given}”", '文字两边加引号，例如 "2026"。'
     if kind == "value_error":
         text = str(error.get("msg", "")).removeprefix("Value error, ")
         return (f"“{field}”：{text}" if error["loc"] else text), _TEMPLATE_HINT
     return f"“{field}”不符合要求（{error.get('msg', kind)}）", _TEMPLATE_HINT
+
+
+def _coherence(project: Project) -> list[Finding]:
+    """Cross-field facts the schema cannot express, each pointing at the field to fix."""
+
+    def error(field: tuple[str | int, ...], message: str, hint: str) -> Finding:
+        return Finding(rule="schema", severity=Severity.ERROR, message=message, hint=hint, field=field)
+
+    findings = []
+    if project.type is ProjectType.CONSTRUCTION and project.mode is None:
+        findings.append(
+            error(("type",), "建设类项目必须填写 mode", "加一行 mode: new（新建）/ upgrade（升级改造）/ it_service（信息技术服务）。")
+        )
+    if project.stages[-1].stage is not project.stage:
+        findings.append(
+            error(
+                ("stage",),
+                f"stage（{project.stage.value}）与 stages 最后一条记录（{project.stages[-1].stage.value}）不一致",
+                "stage 写当前阶段，必须与 stages 列表最后一条的 stage 相同。",
+            )
+        )
+    for index in range(1, len(project.stages)):
+        if project.stages[index].date < project.stages[index - 1].date:
+            findings.append(
+                error(
+                    ("stages", index, "date"),
+                    f"阶段记录的日期早于上一条（{project.stages[index - 1].date}）",
+                    "stages 按时间先后排列，新记录追加在末尾。",
+                )
+            )
+    budget = project.budget
+    if budget.hardware + budget.software_development > budget.total + 1e-9:
+        findings.append(
+            error(
+                ("budget", "hardware"),
+                f"硬件（{budget.hardware:g}）与软件开发（{budget.software_development:g}）之和超过总投资（{budget.total:g}）",
+                "核对 budget 中的金额（单位万元）：total 是总投资，hardware 和 software_development 是其中的部分。",
+            )
+        )
+    return findings
 
 
 def validate_project(doc: LoadedDocument) -> tuple[Project | None, list[Finding]]:
@@ -75,7 +119,7 @@ def validate_project(doc: LoadedDocument) -> tuple[Project | None, list[Finding]
     if doc.data is None:
         return None, list(doc.errors)
     try:
-        return Project.model_validate(doc.data), []
+        project = Project.model_validate(doc.data)
     except ValidationError as exc:
         findings = []
         for error in exc.errors(include_url=False):
@@ -94,3 +138,5 @@ def validate_project(doc: LoadedDocument) -> tuple[Project | None, list[Finding]
                 )
             )
         return None, findings
+    coherence = [f.located(*doc.locate(f.field)) for f in _coherence(project)]
+    return (None, coherence) if coherence else (project, [])

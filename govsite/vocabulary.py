@@ -6,15 +6,15 @@ messages and the site never disagree about a term.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, StrEnum
 
 
-class LabelledEnum(str, Enum):
+class LabelledEnum(StrEnum):
     """A str enum whose members carry a Chinese label."""
 
     @property
     def label(self) -> str:
-        return LABELS.get(self.value, self.value)
+        return LABELS.get(str(self.value), str(self.value))
 
 
 class District(LabelledEnum):

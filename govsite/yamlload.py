@@ -48,12 +48,27 @@ _SYNTAX_HINTS: tuple[tuple[str, str, str], ...] = (
     (
         "found unexpected end of stream",
         "文件意外结束（引号或括号没有闭合）",
-        "检查引号“\"”、方括号“[]”和花括号“{}”是否成对。",
+        '检查引号“"”、方括号“[]”和花括号“{}”是否成对。',
     ),
     (
         "expected a single document",
         "一个文件只能包含一个项目（发现了多个“---”分隔的文档）",
         "删除多余的“---”，每个项目单独一个文件。",
+    ),
+    (
+        "but found another document",
+        "一个文件只能包含一个项目（发现了多个“---”分隔的文档）",
+        "删除多余的“---”及其后的内容，每个项目单独一个文件。",
+    ),
+    (
+        "did not find expected ',' or ']'",
+        "方括号“[”没有闭合，或列表项之间缺少逗号",
+        "写成 [application, data] 的形式：方括号成对，项之间用半角逗号分隔。",
+    ),
+    (
+        "did not find expected ',' or '}'",
+        "花括号“{”没有闭合，或字段之间缺少逗号",
+        "写成 {kind: contract, title: 合同} 的形式：花括号成对，字段之间用半角逗号分隔。",
     ),
     (
         "found undefined alias",
@@ -100,7 +115,7 @@ def _syntax_error(exc: yaml.YAMLError) -> Finding:
     return _error(
         "yaml-syntax",
         f"YAML 语法错误（{problem}）",
-        "对照 submissions/TEMPLATE.yaml 检查这一行及上一行的缩进、冒号和引号。",
+        "检查这一行及上一行的缩进、冒号和引号（可对照 govsite new 生成的模板）。",
         line,
         column,
     )
@@ -113,6 +128,7 @@ def _first_anchor_or_alias(text: str) -> Finding | None:
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             mark = event.start_mark
+            assert mark is not None  # libyaml marks every event
             return _error(
                 "yaml-anchor",
                 "不允许使用 YAML 锚点（&）或别名（*）：它们让同一内容出现在多处，审核时容易看漏",
@@ -146,7 +162,6 @@ class _Builder:
                         )
                     )
                     continue
-                key = self.loader.construct_object(key_node)  # type: ignore[no-untyped-call]
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     self.errors.append(
                         _error(
@@ -158,6 +173,7 @@ class _Builder:
                         )
                     )
                     continue
+                key = self.loader.construct_object(key_node)
                 if key in result:
                     first = self.positions.get((*path, key), (0, 0))[0]
                     self.errors.append(
@@ -189,7 +205,7 @@ class _Builder:
                 items.append(self.build(item_node, child))
             return items
         try:
-            return self.loader.construct_object(node)  # type: ignore[no-untyped-call]
+            return self.loader.construct_object(node)
         except (yaml.YAMLError, ValueError) as exc:  # e.g. an impossible date such as 2026-02-30
             mark = node.start_mark
             self.errors.append(
@@ -216,7 +232,7 @@ def load_text(text: str, path: str) -> LoadedDocument:
         node = loader.get_single_node()
         if node is None:
             doc.errors.append(
-                _error("file-empty", "文件是空的", "从 submissions/TEMPLATE.yaml 复制模板开始填写。")
+                _error("file-empty", "文件是空的", "运行 govsite new 生成模板后填写。")
             )
             return doc
         if not isinstance(node, yaml.MappingNode):
@@ -224,7 +240,7 @@ def load_text(text: str, path: str) -> LoadedDocument:
                 _error(
                     "yaml-not-mapping",
                     "文件顶层必须是“字段: 值”的形式",
-                    "对照 submissions/TEMPLATE.yaml，从 id、name 等字段开始写。",
+                    "对照 govsite new 生成的模板，从 id、name 等字段开始写。",
                     node.start_mark.line + 1,
                     node.start_mark.column + 1,
                 )
@@ -241,7 +257,7 @@ def load_text(text: str, path: str) -> LoadedDocument:
     except yaml.YAMLError as exc:
         doc.errors.append(_syntax_error(exc))
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     return doc
 
 
@@ -290,6 +306,8 @@ def load_file(path: Path, display_path: str | None = None) -> LoadedDocument:
     except OSError as exc:
         return LoadedDocument(
             path=shown,
-            errors=[_error("file-unreadable", f"无法读取文件（{exc.strerror}）", "确认文件存在且有读取权限。")],
+            errors=[
+                _error("file-unreadable", f"无法读取文件（{exc.strerror}）", "确认文件存在且有读取权限。")
+            ],
         )
     return load_bytes(raw, shown)

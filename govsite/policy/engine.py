@@ -65,7 +65,8 @@ def project_variables(project: Project, pack: PolicyPack, situation: Situation) 
         "transition": {
             "from": situation.transition_from.value if situation.transition_from else None,
             "to": situation.transition_to.value,
-            "new": situation.transition_from is None or situation.transition_from is not situation.transition_to,
+            "new": situation.transition_from is None
+            or situation.transition_from is not situation.transition_to,
         },
         "today": situation.today.isoformat(),
         "declared_on": (project.stage_date(Stage.DECLARED) or project.stages[0].date).isoformat(),
@@ -242,7 +243,11 @@ def _clock(
         elif clock.working_days is not None and start is not None:
             due, days, unit = add_working_days(start, clock.working_days), clock.working_days, "working_days"
         elif clock.calendar_days is not None and start is not None:
-            due, days, unit = add_calendar_days(start, clock.calendar_days), clock.calendar_days, "calendar_days"
+            due, days, unit = (
+                add_calendar_days(start, clock.calendar_days),
+                clock.calendar_days,
+                "calendar_days",
+            )
         else:
             assert clock.years is not None and start is not None
             due, days, unit = add_years(start, clock.years), clock.years, "years"
@@ -263,7 +268,12 @@ def _clock(
         status = "met" if done_on <= due else "late"
     else:
         status = "overdue" if situation.today > due else "pending"
-    values = {**values, "due": due.isoformat(), "start": start.isoformat() if start else "", "done_on": done_text or ""}
+    values = {
+        **values,
+        "due": due.isoformat(),
+        "start": start.isoformat() if start else "",
+        "done_on": done_text or "",
+    }
     what = render(clock.what, values)
     result.deadlines.append(
         Deadline(

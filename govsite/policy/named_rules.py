@@ -43,9 +43,9 @@ def _number(inputs: Mapping[str, Any], key: str) -> float:
 
 
 def _ratio(numerator: float, denominator: float) -> float:
-    """Attainment ratio, capped at 1; a zero target counts as attained only when nothing was expected."""
+    """Attainment ratio, capped at 1; with no target (0) there is nothing to fall short of."""
     if denominator <= 0:
-        return 1.0 if numerator <= 0 else 1.0
+        return 1.0
     return min(numerator / denominator, 1.0)
 
 

@@ -203,7 +203,9 @@ def _load(path: Path, problems: _Problems) -> LoadedDocument:
     return doc
 
 
-def _model(cls: type[_Spec], doc: LoadedDocument, data: Any, problems: _Problems, where: tuple[Any, ...] = ()) -> Any:
+def _model(
+    cls: type[_Spec], doc: LoadedDocument, data: Any, problems: _Problems, where: tuple[Any, ...] = ()
+) -> Any:
     try:
         return cls.model_validate(data)
     except ValidationError as exc:
@@ -231,7 +233,9 @@ def _expressions(spec: RuleSpec) -> list[tuple[tuple[Any, ...], str]]:
     return out
 
 
-def _compile_rule(spec: RuleSpec, doc: LoadedDocument, problems: _Problems, roles: dict[str, Role]) -> CompiledRule:
+def _compile_rule(
+    spec: RuleSpec, doc: LoadedDocument, problems: _Problems, roles: dict[str, Role]
+) -> CompiledRule:
     compiled = CompiledRule(spec=spec, path=Path(doc.path))
     for loc, source in _expressions(spec):
         try:
@@ -241,7 +245,11 @@ def _compile_rule(spec: RuleSpec, doc: LoadedDocument, problems: _Problems, role
             problems.add(doc.path, doc.locate(loc)[0], f"CEL 表达式有误：{source!r}：{detail}")
     for index, route in enumerate(spec.routes):
         if route.role not in roles:
-            problems.add(doc.path, doc.locate(("routes", index, "role"))[0], f"未定义的角色 {route.role!r}（见 roles.yaml）")
+            problems.add(
+                doc.path,
+                doc.locate(("routes", index, "role"))[0],
+                f"未定义的角色 {route.role!r}（见 roles.yaml）",
+            )
     return compiled
 
 
@@ -340,7 +348,9 @@ def _load_lifecycle(path: Path, problems: _Problems) -> Lifecycle | None:
 
 def load_packs(policies_dir: Path) -> list[PolicyPack]:
     if not policies_dir.is_dir():
-        raise GovsiteError(f"找不到政策目录 {policies_dir}", "在仓库根目录运行，或用 --policies 指定政策目录。")
+        raise GovsiteError(
+            f"找不到政策目录 {policies_dir}", "在仓库根目录运行，或用 --policies 指定政策目录。"
+        )
     folders = sorted(p for p in policies_dir.iterdir() if (p / "policy.yaml").is_file())
     if not folders:
         raise GovsiteError(f"{policies_dir} 下没有政策包", "每个政策包是一个含 policy.yaml 的文件夹。")
@@ -357,7 +367,10 @@ def select_pack(packs: list[PolicyPack], district: District, day: dt.date) -> tu
             return pack, ""
     latest = mine[-1]
     if day < mine[0].meta.effective:
-        return None, f"申报日期 {day} 早于{district.label}现有政策（{mine[0].meta.document_number}，{mine[0].meta.effective} 施行）"
+        return (
+            None,
+            f"申报日期 {day} 早于{district.label}现有政策（{mine[0].meta.document_number}，{mine[0].meta.effective} 施行）",
+        )
     return None, (
         f"申报日期 {day} 时{district.label}没有有效的政策：{latest.meta.document_number} "
         f"已于 {latest.meta.lapses} 失效"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from govsite.findings import Severity
+from govsite.judge import declaration_date
 from govsite.policy.engine import Situation, evaluate
 from govsite.policy.pack import CompiledRule, ExampleSpec, PolicyPack
 from govsite.validation import validate_project
@@ -60,6 +61,12 @@ def run_example(pack: PolicyPack, rule: CompiledRule, example: ExampleSpec) -> E
     project, errors = validate_project(LoadedDocument(path=f"{spec.id}:{example.name}", data=data))
     if project is None:
         return outcome(False, "示例项目不符合 schema：" + "；".join(e.message for e in errors))
+    declared_on = declaration_date(project)
+    if not pack.in_force_on(declared_on):
+        return outcome(
+            False,
+            f"示例的申报日期 {declared_on} 不在本政策有效期内（{pack.meta.effective} 起），validate 不会用本政策判断它",
+        )
     pending = tuple(i for i, c in enumerate(project.changes) if c.approved_by is None and c.ref is None)
     result = evaluate(project, pack, _situation(list(project.stages), example, pending))
     mine = [f for f in result.findings if f.rule == spec.id and f.severity is not Severity.INFO]
@@ -97,6 +104,8 @@ def iter_examples(packs: list[PolicyPack]) -> Iterator[ExampleOutcome]:
         for rule in pack.rules:
             expects = {e.expect for e in rule.spec.examples}
             for missing in sorted({"pass", "fail"} - expects):
-                yield ExampleOutcome(pack.id, rule.spec.id, "（缺少示例）", missing, False, f"缺少一个 {missing} 示例")
+                yield ExampleOutcome(
+                    pack.id, rule.spec.id, "（缺少示例）", missing, False, f"缺少一个 {missing} 示例"
+                )
             for example in rule.spec.examples:
                 yield run_example(pack, rule, example)

@@ -71,7 +71,9 @@ def render_summary(run: RunResult) -> str:
         out.append("")
         if result.route:
             out += ["| 审批机构 | 依据 | 理由 |", "|---|---|---|"]
-            out += [f"| {_cell(r.role_name)} | {r.rule} {r.article} | {_cell(r.reason)} |" for r in result.route]
+            out += [
+                f"| {_cell(r.role_name)} | {r.rule} {r.article} | {_cell(r.reason)} |" for r in result.route
+            ]
             out.append("")
         if result.deadlines:
             out += ["| 时限 | 事项 | 依据 | 状态 |", "|---|---|---|---|"]
@@ -84,7 +86,9 @@ def render_summary(run: RunResult) -> str:
             out += ["| 位置 | 级别 | 依据 | 问题与处理建议 |", "|---|---|---|---|"]
             for f in result.findings:
                 advice = _cell(f.message) + (f"<br>处理建议：{_cell(f.hint)}" if f.hint else "")
-                out.append(f"| `{_cell(result.path)}:{f.line}` | {f.severity.label} | {f.rule} {f.article} | {advice} |")
+                out.append(
+                    f"| `{_cell(result.path)}:{f.line}` | {f.severity.label} | {f.rule} {f.article} | {advice} |"
+                )
             out.append("")
     return "\n".join(out) + "\n"
 

@@ -37,7 +37,13 @@ def project_dict(result: ProjectResult) -> dict[str, Any]:
         "ok": result.ok,
         "findings": [finding_dict(f) for f in result.findings],
         "route": [
-            {"role": r.role, "role_name": r.role_name, "rule": r.rule, "article": r.article, "reason": r.reason}
+            {
+                "role": r.role,
+                "role_name": r.role_name,
+                "rule": r.rule,
+                "article": r.article,
+                "reason": r.reason,
+            }
             for r in result.route
         ],
         "deadlines": [asdict(d) for d in result.deadlines],

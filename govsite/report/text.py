@@ -36,7 +36,9 @@ def _project(result: ProjectResult) -> list[str]:
         lines.append("   时限：")
         for deadline in result.deadlines:
             status = _STATUS.get(deadline.status, deadline.status)
-            lines.append(f"   - {deadline.due} {deadline.what} [{deadline.rule} {deadline.article}]（{status}）")
+            lines.append(
+                f"   - {deadline.due} {deadline.what} [{deadline.rule} {deadline.article}]（{status}）"
+            )
     if result.score:
         lines.append(f"   分类分级得分：{result.score['total']:g} / 100")
     return lines
@@ -50,7 +52,5 @@ def render_text(run: RunResult) -> str:
         lines.extend(_project(result))
     errors, warnings = run.count(Severity.ERROR), run.count(Severity.WARNING)
     verdict = "通过" if run.ok else "未通过"
-    lines.append(
-        f"检查了 {len(run.projects)} 个项目文件：{errors} 个错误，{warnings} 个警告 —— {verdict}"
-    )
+    lines.append(f"检查了 {len(run.projects)} 个项目文件：{errors} 个错误，{warnings} 个警告 —— {verdict}")
     return "\n".join(lines) + "\n"

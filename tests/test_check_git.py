@@ -1,0 +1,162 @@
+"""`govsite check` against real git repositories: a pull request as a branch, judged by the base."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support import base_project, git, govsite, init_repo, make_registry, write_project
+
+EXISTING = "submissions/minhang/MH-2026-001.yaml"
+NEW = "submissions/minhang/MH-2026-002.yaml"
+TODAY = "2026-03-04"
+
+
+def declared(project_id: str, **extra: Any) -> dict[str, Any]:
+    data = base_project(id=project_id, **extra)
+    data["stages"] = [{"stage": "declared", "date": "2026-03-02"}]
+    data["stage"] = "declared"
+    return data
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = make_registry(tmp_path / "registry", {EXISTING: declared("MH-2026-001")})
+    init_repo(root)
+    git(root, "checkout", "-q", "-b", "pr")
+    return root
+
+
+def advance(root: Path, relative: str, stage: str, date: str) -> None:
+    data = declared(Path(relative).stem)
+    data["stages"].append({"stage": stage, "date": date})
+    data["stage"] = stage
+    write_project(root, relative, data)
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
+def check(root: Path, *extra: str) -> tuple[int, dict[str, Any]]:
+    done = govsite("check", "--base", "main", "--format", "json", "--today", TODAY, *extra, cwd=root)
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode, json.loads(done.stdout)
+
+
+def by_path(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {p["path"]: p for p in report["projects"]}
+
+
+def test_declaration_and_stage_change(repo: Path) -> None:
+    write_project(repo, NEW, declared("MH-2026-002", name="闵行区综合执法管理平台项目"))
+    advance(repo, EXISTING, "intake", "2026-03-04")
+    commit(repo, "申报 MH-2026-002；受理 MH-2026-001")
+
+    code, report = check(repo)
+
+    assert code == 1 and report["ok"] is False and report["mode"] == "check"
+    projects = by_path(report)
+    assert set(projects) == {EXISTING, NEW}
+
+    new = projects[NEW]
+    assert (new["stage_from"], new["stage_to"]) == (None, "declared")
+    assert new["policy"]["document_number"] == "闵府办发〔2025〕24号"
+    [naming] = [f for f in new["findings"] if f["rule"] == "MH-08"]
+    assert naming["severity"] == "error" and naming["article"] == "第十四条"
+    assert naming["line"] == 2 and naming["field"] == "name"
+    assert {"role": "data_bureau", "rule": "MH-09", "article": "第十五条"}.items() <= new["route"][0].items()
+    [intake_clock] = [d for d in new["deadlines"] if d["rule"] == "MH-09"]
+    assert intake_clock["due"] == "2026-03-09" and intake_clock["status"] == "pending"
+
+    existing = projects[EXISTING]
+    assert (existing["stage_from"], existing["stage_to"]) == ("declared", "intake")
+    assert [f for f in existing["findings"] if f["severity"] == "error"] == []
+    [met] = [d for d in existing["deadlines"] if d["rule"] == "MH-09"]
+    assert met["status"] == "met"
+
+
+def test_illegal_transition_is_an_error(repo: Path) -> None:
+    advance(repo, EXISTING, "approved", "2026-03-04")
+    commit(repo, "直接批复")
+
+    code, report = check(repo)
+
+    assert code == 1
+    [project] = report["projects"]
+    [transition] = [f for f in project["findings"] if f["rule"] == "transition"]
+    assert transition["severity"] == "error"
+    assert transition["message"] == "不允许从“申报”直接进入“批复”"
+    assert transition["line"] > 1
+
+
+def test_text_output_names_file_line_rule_and_article(repo: Path) -> None:
+    advance(repo, EXISTING, "approved", "2026-03-04")
+    commit(repo, "直接批复")
+    done = govsite("check", "--base", "main", "--today", TODAY, cwd=repo)
+    assert done.returncode == 1
+    assert f"{EXISTING}:24:10: 错误 [transition] 不允许从“申报”直接进入“批复”" in done.stdout
+
+
+def test_pull_request_is_judged_by_the_base_policies(repo: Path) -> None:
+    # The pull request deletes the naming rule and brings a badly named project: the base rule holds.
+    (repo / "policies/minhang-2025/rules/MH-08.yaml").unlink()
+    write_project(repo, NEW, declared("MH-2026-002", name="不合规的名称"))
+    commit(repo, "删掉命名规则")
+
+    code, report = check(repo)
+
+    assert code == 1
+    assert any("仍按目标分支上的政策" in note for note in report["notes"])
+    assert [f["rule"] for f in report["projects"][0]["findings"] if f["severity"] == "error"] == ["MH-08"]
+
+
+def test_deleting_a_project_is_an_error(repo: Path) -> None:
+    (repo / EXISTING).unlink()
+    commit(repo, "删除项目")
+    code, report = check(repo)
+    assert code == 1
+    assert "不能删除" in report["projects"][0]["findings"][0]["message"]
+
+
+def test_rewriting_history_is_an_error(repo: Path) -> None:
+    data = declared("MH-2026-001")
+    data["stages"][0]["date"] = "2026-03-01"
+    write_project(repo, EXISTING, data)
+    commit(repo, "改日期")
+    code, report = check(repo)
+    assert code == 1
+    assert any("不能修改或删除" in f["message"] for f in report["projects"][0]["findings"])
+
+
+def test_yaml_error_in_pull_request_is_reported_with_position(repo: Path) -> None:
+    (repo / NEW).write_text("id: MH-2026-002\nname: 名称\n  district: minhang\n", encoding="utf-8")
+    commit(repo, "坏文件")
+    code, report = check(repo)
+    assert code == 1
+    [finding] = report["projects"][0]["findings"]
+    assert (finding["rule"], finding["line"]) == ("yaml-syntax", 3)
+
+
+def test_unrelated_changes_are_clean(repo: Path) -> None:
+    (repo / "README.md").write_text("说明\n", encoding="utf-8")
+    commit(repo, "说明")
+    code, report = check(repo)
+    assert (code, report["projects"], report["ok"]) == (0, [], True)
+
+
+def test_unknown_base_is_a_usage_error(repo: Path) -> None:
+    done = govsite("check", "--base", "no-such-branch", cwd=repo)
+    assert done.returncode == 2
+    assert "找不到提交" in done.stderr
+
+
+def test_outside_a_repository_is_a_usage_error(tmp_path: Path) -> None:
+    shutil.copytree(Path(__file__).parent.parent / "policies", tmp_path / "policies")
+    done = govsite("check", "--base", "main", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "不是 Git 仓库" in done.stderr

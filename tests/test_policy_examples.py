@@ -1,0 +1,74 @@
+"""Every rule's own examples, and every failing example seen through `govsite validate`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from support import POLICIES, dump_yaml, govsite, make_registry
+
+from govsite.policy.pack import load_packs
+from govsite.policy.selftest import deep_merge, iter_examples
+
+PACKS = load_packs(POLICIES)
+OUTCOMES = list(iter_examples(PACKS))
+
+# The rule ids of RULES.md (the reading of the regulations every pack must cover), by pack.
+REQUIRED_RULES = {"minhang-2025": [f"MH-{n:02d}" for n in range(1, 29)]}
+
+
+@pytest.mark.parametrize("outcome", OUTCOMES, ids=[o.test_id for o in OUTCOMES])
+def test_rule_example(outcome: object) -> None:
+    assert outcome.ok, outcome.detail  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("pack_id", sorted(REQUIRED_RULES))
+def test_every_rule_is_encoded_with_its_article(pack_id: str) -> None:
+    pack = next(p for p in PACKS if p.id == pack_id)
+    rules = {r.spec.id: r.spec for r in pack.rules}
+    assert sorted(rules) == REQUIRED_RULES[pack_id]
+    article_ids = {a.id for a in pack.articles}
+    for spec in rules.values():
+        assert spec.articles and set(spec.articles) <= article_ids
+        assert {e.expect for e in spec.examples} == {"pass", "fail"}, spec.id
+
+
+FAILING = [
+    (pack, rule, example)
+    for pack in PACKS
+    for rule in pack.rules
+    for example in rule.spec.examples
+    if example.expect == "fail" and example.transition_from is None
+]
+
+LINE = re.compile(r"^submissions/(?P<d>[a-z]+)/(?P<f>[^:]+):(?P<l>\d+):(?P<c>\d+): (错误|警告) \[(?P<rule>[A-Z]{2}-\d\d) (?P<art>[^\]]+)\] (?P<msg>.+)$")
+
+
+@pytest.mark.parametrize(
+    ("pack", "rule", "example"), FAILING, ids=[f"{r.spec.id}/{e.name}" for _, r, e in FAILING]
+)
+def test_failing_example_through_validate(pack: object, rule: object, example: object, tmp_path: Path) -> None:
+    """Written to a registry file, a failing example gives path:line:col, rule, article, Chinese text,
+    and exit 1 (with --fail-on warning for rules whose severity is a warning)."""
+    data = deep_merge(pack.example_base, example.project)  # type: ignore[attr-defined]
+    relative = f"submissions/{data['district']}/{data['id']}.yaml"
+    root = make_registry(tmp_path, {relative: dump_yaml(data)})
+    today = example.today or None  # type: ignore[attr-defined]
+    args = ["validate", "--fail-on", "warning", relative]
+    if today:
+        args += ["--today", today.isoformat()]
+    else:
+        last = max(str(s["date"]) for s in data["stages"])
+        import datetime as dt
+
+        args += ["--today", (dt.date.fromisoformat(last) + dt.timedelta(days=1)).isoformat()]
+    done = govsite(*args, cwd=root)
+    assert done.returncode == 1, done.stdout + done.stderr
+    spec = rule.spec  # type: ignore[attr-defined]
+    matches = [m for m in map(LINE.match, done.stdout.splitlines()) if m and m["rule"] == spec.id]
+    assert matches, done.stdout
+    for match in matches:
+        assert match["art"] == spec.citation
+        assert re.search(r"[\u4e00-\u9fff]", match["msg"])
+        assert int(match["l"]) >= 1 and int(match["c"]) >= 1
