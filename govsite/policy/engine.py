@@ -55,9 +55,6 @@ def project_variables(project: Project, pack: PolicyPack, situation: Situation) 
         "project": data,
         "params": pack.meta.params,
         "facts": {},
-        "v": {},
-        "item": None,
-        "index": 0,
         "reached": [r.stage.value for r in project.stages],
         "stage_dates": stage_dates,
         "materials": sorted({m.kind.value for m in project.materials}),
@@ -74,22 +71,53 @@ def project_variables(project: Project, pack: PolicyPack, situation: Situation) 
 
 
 class _Scope:
-    """The CEL context for one project, with per-rule variables swapped in and out."""
+    """The CEL context for one project, with per-rule variables swapped in and out.
+
+    Every change to a cel.Context makes the next evaluation convert the whole context again
+    (the project included), so a variable is only re-set when its value really changes.
+    """
 
     def __init__(self, variables: dict[str, Any]) -> None:
         self.context = cel.Context(variables)
         for name, function in CEL_FUNCTIONS.items():
             self.context.add_function(name, function)
-        self.values: dict[str, Any] = {}
+        self.current: dict[str, Any] = {k: _snapshot(v) for k, v in variables.items()}
+        self.index: int | None = None  # position in the current rule's for_each, if any
 
     def set(self, name: str, value: Any) -> None:
+        if name in self.current and self.current[name] == value:
+            return
+        self.current[name] = _snapshot(value)
         self.context.add_variable(name, value)
 
     def run(self, rule: CompiledRule, source: str) -> Any:
+        if source == "true":  # the default of every `when` and `applies`
+            return True
         try:
-            return rule.program(source).execute(self.context)
+            return rule.program(source, self.index).execute(self.context)
         except Exception as exc:  # the CEL runtime raises several types; all mean the same here
             raise RuleError(f"{source!r}: {exc}") from exc
+
+
+def _snapshot(value: Any) -> Any:
+    # callers mutate their dicts between calls; keep a copy to compare against
+    return dict(value) if isinstance(value, dict) else value
+
+
+class _LazyValues(dict[str, Any]):
+    """A rule's `let` values, computed on first use: only a finding, route or clock needs them
+    (conditions inline the lets themselves, see pack._expand_lets)."""
+
+    def __init__(self, rule: CompiledRule, scope: _Scope, fixed: dict[str, Any]) -> None:
+        super().__init__(fixed)
+        self._rule, self._scope, self._done = rule, scope, not rule.spec.let
+
+    def ready(self) -> _LazyValues:
+        if not self._done:
+            self._done = True
+            for name, source in self._rule.spec.let.items():
+                self[name] = self._scope.run(self._rule, source)
+        return self
 
 
 class _Formatter(string.Formatter):
@@ -128,7 +156,7 @@ def evaluate(project: Project, pack: PolicyPack, situation: Situation) -> Evalua
                 continue
             for name, source in rule.spec.derive.items():
                 result.facts[name] = scope.run(rule, source)
-                scope.set("facts", result.facts)
+            scope.set("facts", result.facts)
         except RuleError as exc:
             result.findings.append(_rule_defect(rule, exc))
     scope.set("facts", result.facts)
@@ -165,22 +193,16 @@ def _apply_rule(
     items: list[Any] = [None]
     if spec.for_each:
         items = list(scope.run(rule, spec.for_each))
-    for index, item in enumerate(items):
-        scope.set("item", item)
-        scope.set("index", index)
-        values: dict[str, Any] = {"index": index}
-        scope.set("v", values)
-        for name, source in spec.let.items():
-            values[name] = scope.run(rule, source)
-            scope.set("v", values)
-        values.update({"name": project.name, "id": project.id})
+    for index in range(len(items)):
+        scope.index = index if spec.for_each else None
+        values = _LazyValues(rule, scope, {"index": index, "name": project.name, "id": project.id})
         for check in spec.checks:
             if scope.run(rule, check.when) and not scope.run(rule, check.require):
                 result.findings.append(
                     Finding(
                         rule=spec.id,
                         severity=Severity(check.severity),
-                        message=render(check.message, values),
+                        message=render(check.message, values.ready()),
                         hint=render(check.hint, values),
                         article=spec.citation,
                         field=_field_path(check.field, values),
@@ -196,15 +218,14 @@ def _apply_rule(
                         role_name=role_name,
                         rule=spec.id,
                         article=spec.citation,
-                        reason=render(route.reason, values),
+                        reason=render(route.reason, values.ready()),
                         facts={k: v for k, v in values.items() if k not in ("name", "id", "index")},
                     )
                 )
         for clock in spec.clocks:
             if scope.run(rule, clock.when):
-                _clock(rule, clock, scope, values, situation, result)
-    scope.set("item", None)
-    scope.set("v", {})
+                _clock(rule, clock, scope, values.ready(), situation, result)
+    scope.index = None
     if spec.function:
         named = named_rules.NAMED_RULES[spec.function]
         outcome = named(project, pack.meta.params)

@@ -157,14 +157,33 @@ class RuleSpec(_Spec):
         return "、".join(cite(a) for a in self.articles)
 
 
+_ITEM_REFERENCE = re.compile(r"\bitem\b")
+_INDEX_REFERENCE = re.compile(r"\bindex\b")
+
+
 @dataclass
 class CompiledRule:
     spec: RuleSpec
     path: Path
     programs: dict[str, Any] = field(default_factory=dict)
+    expanded: dict[str, str] = field(default_factory=dict)
+    _per_index: dict[tuple[str, int], Any] = field(default_factory=dict)
 
-    def program(self, source: str) -> Any:
-        return self.programs[source]
+    def program(self, source: str, index: int | None = None) -> Any:
+        """The compiled program; inside `for_each`, one compiled per element position.
+
+        `item` and `index` are inlined as `(<for_each>)[i]` and `i` rather than set in the
+        context, for the same reason as lets (see _expand_lets). Lists are short, so the cache is.
+        """
+        if index is None or self.spec.for_each is None:
+            return self.programs[source]
+        key = (source, index)
+        program = self._per_index.get(key)
+        if program is None:
+            items = self.expanded[self.spec.for_each]
+            text = _ITEM_REFERENCE.sub(f"({items})[{index}]", self.expanded[source])
+            program = self._per_index[key] = cel.compile(_INDEX_REFERENCE.sub(str(index), text))
+        return program
 
 
 @dataclass
@@ -215,6 +234,21 @@ def _model(
         return None
 
 
+_LET_REFERENCE = re.compile(r"\bv\.([a-z_][a-z0-9_]*)\b")
+
+
+def _expand_lets(source: str, expanded: dict[str, str]) -> str:
+    """Inline `v.<name>` as its (already inlined) let expression.
+
+    `let` values are macros, not context variables: changing a cel.Context makes the next
+    evaluation convert the whole project again, which made every let cost a full conversion.
+    An unknown name is left as it is, so CEL reports it when the rule runs its examples.
+    """
+    return _LET_REFERENCE.sub(
+        lambda m: f"({expanded[m.group(1)]})" if m.group(1) in expanded else m.group(0), source
+    )
+
+
 _EXPRESSION_FIELDS = ("when", "require", "start", "due", "done_on")
 
 
@@ -237,9 +271,13 @@ def _compile_rule(
     spec: RuleSpec, doc: LoadedDocument, problems: _Problems, roles: dict[str, Role]
 ) -> CompiledRule:
     compiled = CompiledRule(spec=spec, path=Path(doc.path))
+    expanded: dict[str, str] = {}
+    for name, source in spec.let.items():
+        expanded[name] = _expand_lets(source, expanded)
     for loc, source in _expressions(spec):
         try:
-            compiled.programs[source] = cel.compile(source)
+            compiled.expanded[source] = _expand_lets(source, expanded)
+            compiled.programs[source] = cel.compile(compiled.expanded[source])
         except ValueError as exc:
             detail = str(exc).split("ERROR:", 1)[-1].strip().splitlines()[0]
             problems.add(doc.path, doc.locate(loc)[0], f"CEL 表达式有误：{source!r}：{detail}")
@@ -251,9 +289,6 @@ def _compile_rule(
                 f"未定义的角色 {route.role!r}（见 roles.yaml）",
             )
     return compiled
-
-
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)")
 
 
 def load_pack(folder: Path) -> PolicyPack:
