@@ -147,7 +147,9 @@ def _default_today() -> dt.date:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", default=".", help="登记仓库根目录（默认当前目录）")
     parser.add_argument("--policies", default="policies", help="政策包目录，相对于根目录")
-    parser.add_argument("--today", type=_date, default=None, help="按哪一天判断时限（默认今天，或环境变量 GOVSITE_TODAY）")
+    parser.add_argument(
+        "--today", type=_date, default=None, help="按哪一天判断时限（默认今天，或环境变量 GOVSITE_TODAY）"
+    )
 
 
 def _reporting(parser: argparse.ArgumentParser) -> None:

@@ -49,7 +49,10 @@ class Attributes(_Strict):
     unified_build: UnifiedBuild = Field(UnifiedBuild.NONE, description="统建类型")
     internet_facing: bool = Field(False, description="是否涉及互联网访问")
     classified: bool = Field(False, description="是否涉及国家秘密（涉密）")
-    commercial_crypto: bool = Field(False, description="是否按规定须使用商用密码保护")
+    commercial_crypto: bool = Field(
+        False,
+        description="是否为按规定须使用商用密码保护的其他网络或系统（非涉密的新建、升级改造政务信息系统一律须同步密码应用，不必再填此项）",
+    )
     mlps_level: int = Field(0, ge=0, le=5, description="网络安全等级保护（等保）级别，0 表示未定级")
     pure_product_purchase: bool = Field(False, description="是否为纯产品软件或硬件设备采购")
     unit_level: str = Field(
@@ -112,7 +115,6 @@ class Budget(_Strict):
     hardware: Amount = Field(0, description="硬件投资（万元）")
     software_development: Amount = Field(0, description="应用系统软件开发投资（万元）")
     items: list[BudgetItem] = Field(default_factory=list, description="预算明细（可选）")
-
 
 
 class StageRecord(_Strict):
@@ -226,7 +228,6 @@ class Project(_Strict):
     warranty: Warranty | None = None
     operation: Operation | None = None
     evaluations: list[Evaluation] = Field(default_factory=list)
-
 
     def stage_date(self, stage: Stage) -> dt.date | None:
         """Date the project last reached `stage`, if it did."""

@@ -83,7 +83,11 @@ def _coherence(project: Project) -> list[Finding]:
     findings = []
     if project.type is ProjectType.CONSTRUCTION and project.mode is None:
         findings.append(
-            error(("type",), "建设类项目必须填写 mode", "加一行 mode: new（新建）/ upgrade（升级改造）/ it_service（信息技术服务）。")
+            error(
+                ("type",),
+                "建设类项目必须填写 mode",
+                "加一行 mode: new（新建）/ upgrade（升级改造）/ it_service（信息技术服务）。",
+            )
         )
     if project.stages[-1].stage is not project.stage:
         findings.append(

@@ -231,9 +231,7 @@ def load_text(text: str, path: str) -> LoadedDocument:
     try:
         node = loader.get_single_node()
         if node is None:
-            doc.errors.append(
-                _error("file-empty", "文件是空的", "运行 govsite new 生成模板后填写。")
-            )
+            doc.errors.append(_error("file-empty", "文件是空的", "运行 govsite new 生成模板后填写。"))
             return doc
         if not isinstance(node, yaml.MappingNode):
             doc.errors.append(

@@ -92,7 +92,9 @@ def test_layout_rules_only_inside_the_registry(tmp_path: Path) -> None:
 
 def test_duplicate_ids_name_each_other(tmp_path: Path) -> None:
     project = base_project()
-    root = make_registry(tmp_path, {"submissions/minhang/MH-2026-001.yaml": project, "drafts/copy.yaml": project})
+    root = make_registry(
+        tmp_path, {"submissions/minhang/MH-2026-001.yaml": project, "drafts/copy.yaml": project}
+    )
     done = govsite("validate", "--today", "2025-12-02", "submissions", "drafts", cwd=root)
     assert done.returncode == 1
     assert "项目编号 MH-2026-001 与 drafts/copy.yaml 重复" in done.stdout

@@ -42,13 +42,17 @@ FAILING = [
     if example.expect == "fail" and example.transition_from is None
 ]
 
-LINE = re.compile(r"^submissions/(?P<d>[a-z]+)/(?P<f>[^:]+):(?P<l>\d+):(?P<c>\d+): (错误|警告) \[(?P<rule>[A-Z]{2}-\d\d) (?P<art>[^\]]+)\] (?P<msg>.+)$")
+LINE = re.compile(
+    r"^submissions/(?P<d>[a-z]+)/(?P<f>[^:]+):(?P<l>\d+):(?P<c>\d+): (错误|警告) \[(?P<rule>[A-Z]{2}-\d\d) (?P<art>[^\]]+)\] (?P<msg>.+)$"
+)
 
 
 @pytest.mark.parametrize(
     ("pack", "rule", "example"), FAILING, ids=[f"{r.spec.id}/{e.name}" for _, r, e in FAILING]
 )
-def test_failing_example_through_validate(pack: object, rule: object, example: object, tmp_path: Path) -> None:
+def test_failing_example_through_validate(
+    pack: object, rule: object, example: object, tmp_path: Path
+) -> None:
     """Written to a registry file, a failing example gives path:line:col, rule, article, Chinese text,
     and exit 1 (with --fail-on warning for rules whose severity is a warning)."""
     data = deep_merge(pack.example_base, example.project)  # type: ignore[attr-defined]

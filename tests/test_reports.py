@@ -12,7 +12,15 @@ from govsite.result import PolicyRef, ProjectResult, RunResult
 
 
 def finding(n: int, severity: Severity = Severity.ERROR, message: str = "问题") -> Finding:
-    return Finding(rule="MH-08", severity=severity, message=f"{message}{n}", hint="改名", article="第十四条", line=n, column=3)
+    return Finding(
+        rule="MH-08",
+        severity=severity,
+        message=f"{message}{n}",
+        hint="改名",
+        article="第十四条",
+        line=n,
+        column=3,
+    )
 
 
 def sample_run() -> RunResult:
@@ -25,7 +33,11 @@ def sample_run() -> RunResult:
         stage_to="intake",
         findings=[finding(2)],
         route=[RouteEntry("data_bureau", "区数据局", "MH-09", "第十五条", "受理审核")],
-        deadlines=[Deadline("MH-09", "第十五条", "受理审核", "2026-03-09", "2026-03-02", "pending", 5, "working_days")],
+        deadlines=[
+            Deadline(
+                "MH-09", "第十五条", "受理审核", "2026-03-09", "2026-03-02", "pending", 5, "working_days"
+            )
+        ],
     )
     return RunResult(projects=[project], mode="check", base="a" * 40, head="b" * 40)
 
@@ -34,7 +46,9 @@ def test_json_has_the_documented_fields() -> None:
     data = json.loads(render_json(sample_run()))
     assert data["ok"] is False and data["format_version"] == 1
     [project] = data["projects"]
-    assert {"path", "project", "policy", "stage_from", "stage_to", "findings", "route", "deadlines"} <= set(project)
+    assert {"path", "project", "policy", "stage_from", "stage_to", "findings", "route", "deadlines"} <= set(
+        project
+    )
     assert project["findings"][0] == {
         "rule": "MH-08",
         "severity": "error",
@@ -83,7 +97,9 @@ def test_annotation_data_and_properties_are_escaped() -> None:
     run.projects[0].path = "submissions/minhang/a,b:c.yaml"
     run.projects[0].findings = [finding(1, message="100%\n第二行")]
     [line] = render_annotations(run).splitlines()
-    assert line.startswith("::error file=submissions/minhang/a%2Cb%3Ac.yaml,line=1,col=3,title=MH-08 第十四条::")
+    assert line.startswith(
+        "::error file=submissions/minhang/a%2Cb%3Ac.yaml,line=1,col=3,title=MH-08 第十四条::"
+    )
     assert line.endswith("::100%25%0A第二行1%0A处理建议：改名")
 
 

@@ -57,7 +57,7 @@ def test_pull_request_check_is_read_only_and_untrusted() -> None:
     checkout = data["jobs"]["check"]["steps"][0]
     assert checkout["with"]["persist-credentials"] is False and checkout["with"]["fetch-depth"] == 0
     # the base branch's govsite is installed, not the pull request's
-    assert 'origin/$BASE_REF' in step(data, "check", "install")["run"]
+    assert "origin/$BASE_REF" in step(data, "check", "install")["run"]
     # forge values reach scripts through the environment, never pasted into the script
     for job in data["jobs"].values():
         for s in job["steps"]:
@@ -90,7 +90,9 @@ def test_check_step_reports_annotations_and_summary(forge_clone: Path, tmp_path:
     )
 
     assert done.returncode == 1, done.stderr
-    assert "::error file=submissions/minhang/MH-2026-002.yaml,line=2,col=7,title=MH-08 第十四条::" in done.stdout
+    assert (
+        "::error file=submissions/minhang/MH-2026-002.yaml,line=2,col=7,title=MH-08 第十四条::" in done.stdout
+    )
     text = summary.read_text(encoding="utf-8")
     assert "## govsite 检查结果" in text
     assert "| 区数据局 | MH-09 第十五条 |" in text
@@ -120,7 +122,11 @@ def test_pre_commit_hook_runs_on_the_files_it_matches(tmp_path: Path) -> None:
     root = make_registry(tmp_path, {good: base_project(), bad: base_project(id="MH-2026-002", name="名称")})
     import re
 
-    matched = [p for p in (good, bad, "README.md", "policies/minhang-2025/policy.yaml") if re.search(hook["files"], p)]
+    matched = [
+        p
+        for p in (good, bad, "README.md", "policies/minhang-2025/policy.yaml")
+        if re.search(hook["files"], p)
+    ]
     assert matched == [good, bad]
     done = run_step(f"{hook['entry']} --today 2025-12-02 " + " ".join(matched), root, {})
     assert done.returncode == 1

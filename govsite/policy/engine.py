@@ -258,20 +258,23 @@ def _clock(
     start = dt.date.fromisoformat(str(start_text)) if start_text else None
     days: int | None = None
     unit: str | None = None
+
+    def length(spec: int | str) -> int:
+        return spec if isinstance(spec, int) else int(scope.run(rule, spec))
+
     try:
         if clock.due is not None:
             due = dt.date.fromisoformat(str(scope.run(rule, clock.due)))
         elif clock.working_days is not None and start is not None:
-            due, days, unit = add_working_days(start, clock.working_days), clock.working_days, "working_days"
+            days, unit = length(clock.working_days), "working_days"
+            due = add_working_days(start, days)
         elif clock.calendar_days is not None and start is not None:
-            due, days, unit = (
-                add_calendar_days(start, clock.calendar_days),
-                clock.calendar_days,
-                "calendar_days",
-            )
+            days, unit = length(clock.calendar_days), "calendar_days"
+            due = add_calendar_days(start, days)
         else:
             assert clock.years is not None and start is not None
-            due, days, unit = add_years(start, clock.years), clock.years, "years"
+            days, unit = length(clock.years), "years"
+            due = add_years(start, days)
     except CalendarRangeError as exc:
         result.findings.append(
             Finding(

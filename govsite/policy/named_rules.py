@@ -28,63 +28,89 @@ class NamedOutcome:
 
 
 class _InputError(Exception):
-    def __init__(self, key: str, message: str) -> None:
+    def __init__(self, path: tuple[str, ...], message: str) -> None:
         super().__init__(message)
-        self.key = key
+        self.path = path
 
 
-def _number(inputs: Mapping[str, Any], key: str) -> float:
-    value = inputs.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _InputError(key, f"缺少数值指标“{key}”")
-    if value < 0:
-        raise _InputError(key, f"指标“{key}”不能为负数")
-    return float(value)
+class _Section:
+    """One block of `evaluations[].inputs`, read strictly: every value present and well-typed."""
+
+    def __init__(self, data: object, path: tuple[str, ...]) -> None:
+        if not isinstance(data, Mapping):
+            raise _InputError(path, f"缺少“{'.'.join(path)}”部分的指标")
+        self.data, self.path = data, path
+
+    def section(self, key: str) -> _Section:
+        return _Section(self.data.get(key), (*self.path, key))
+
+    def _where(self, key: str) -> str:
+        return ".".join((*self.path, key))
+
+    def number(self, key: str, *, percent: bool = False) -> float:
+        value = self.data.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _InputError((*self.path, key), f"缺少数值指标“{self._where(key)}”")
+        if value < 0 or (percent and value > 100):
+            bounds = "0–100 之间的百分数" if percent else "不小于 0 的数"
+            raise _InputError((*self.path, key), f"指标“{self._where(key)}”应为{bounds}，现为 {value}")
+        return float(value)
+
+    def denominator(self, key: str) -> float:
+        # 附件2's ratios are undefined when the base is zero; scoring them full or empty would be a guess
+        value = self.number(key)
+        if value == 0:
+            raise _InputError((*self.path, key), f"指标“{self._where(key)}”为 0，附件2 的比例无法计算")
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key)
+        if not isinstance(value, bool):
+            raise _InputError((*self.path, key), f"指标“{self._where(key)}”应写 true 或 false")
+        return value
+
+    def choice(self, key: str, options: tuple[str, ...]) -> str:
+        value = self.data.get(key)
+        if value not in options:
+            raise _InputError((*self.path, key), f"指标“{self._where(key)}”应为 {'、'.join(options)} 之一")
+        return str(value)
 
 
-def _ratio(numerator: float, denominator: float) -> float:
-    """Attainment ratio, capped at 1; with no target (0) there is nothing to fall short of."""
-    if denominator <= 0:
-        return 1.0
+def _attained(numerator: float, denominator: float) -> float:
+    """Attainment ratio, capped at 1 (附件2: 按目标达成率计算得分)."""
     return min(numerator / denominator, 1.0)
 
 
-def _usage_application(inputs: Mapping[str, Any]) -> float:
-    response = _number(inputs, "response_s")
-    response_target = _number(inputs, "response_target_s")
+def _usage_application(inputs: _Section) -> float:
     return (
-        4 * _ratio(_number(inputs, "cpu_pct"), 30)
-        + 4 * _ratio(_number(inputs, "memory_pct"), 60)
-        + 5 * _ratio(_number(inputs, "logins"), _number(inputs, "logins_target"))
-        + 5 * _ratio(_number(inputs, "visits"), _number(inputs, "visits_target"))
-        # lower response time is better: attainment is target / actual
-        + 5 * (_ratio(response_target, response) if response > 0 else 1.0)
-        + 2 * _ratio(_number(inputs, "data_updates"), _number(inputs, "data_updates_target"))
+        4 * _attained(inputs.number("cpu_pct", percent=True), 30)
+        + 4 * _attained(inputs.number("memory_pct", percent=True), 60)
+        + 5 * _attained(inputs.number("logins"), inputs.denominator("logins_target"))
+        + 5 * _attained(inputs.number("visits"), inputs.denominator("visits_target"))
+        # a shorter response is better: attainment is target / actual
+        + 5 * _attained(inputs.number("response_target_s"), inputs.denominator("response_s"))
+        + 2 * _attained(inputs.number("data_updates"), inputs.denominator("data_updates_target"))
     )
 
 
-def _usage_infrastructure(inputs: Mapping[str, Any]) -> float:
-    actual = _number(inputs, "supported_apps")
-    connected = _number(inputs, "connected_devices")
-    faulty = _number(inputs, "faulty_devices")
+def _usage_infrastructure(inputs: _Section) -> float:
+    actual = inputs.number("supported_apps")
     return (
-        5 * _ratio(actual, _number(inputs, "expected_apps"))
-        + 10 * _ratio(_number(inputs, "effective_supports"), actual)
-        + 10 * (1 - _ratio(faulty, connected))
+        5 * _attained(actual, inputs.denominator("expected_apps"))
+        + 10 * _attained(inputs.number("effective_supports"), inputs.denominator("supported_apps"))
+        + 10 * (1 - _attained(inputs.number("faulty_devices"), inputs.denominator("connected_devices")))
     )
 
 
-def _usage_iot(inputs: Mapping[str, Any]) -> float:
-    connected = _number(inputs, "connected_devices")
-    faulty = _number(inputs, "faulty_devices")
+def _usage_iot(inputs: _Section) -> float:
     return (
-        5 * _ratio(connected, _number(inputs, "catalogued_devices"))
-        + 10 * _ratio(_number(inputs, "online_devices"), connected)
-        + 10 * (1 - _ratio(faulty, connected))
+        5 * _attained(inputs.number("connected_devices"), inputs.denominator("catalogued_devices"))
+        + 10 * _attained(inputs.number("online_devices"), inputs.denominator("connected_devices"))
+        + 10 * (1 - _attained(inputs.number("faulty_devices"), inputs.denominator("connected_devices")))
     )
 
 
-_USAGE: dict[str, Callable[[Mapping[str, Any]], float]] = {
+_USAGE: dict[str, Callable[[_Section], float]] = {
     "application": _usage_application,
     "infrastructure": _usage_infrastructure,
     "iot": _usage_iot,
@@ -102,74 +128,65 @@ _BENEFIT_BANDS = {"significant": (8, 10), "moderate": (6, 9), "insignificant": (
 _BAND_LABEL = {"significant": "效益显著", "moderate": "效益一般", "insignificant": "效益不显著"}
 
 
-def _benefit(inputs: Mapping[str, Any], key: str) -> int:
-    entry = inputs.get(key)
-    if not isinstance(entry, Mapping) or entry.get("band") not in _BENEFIT_BANDS:
-        raise _InputError(key, f"“{key}”应写明 band（significant / moderate / insignificant）和 points")
-    low, high = _BENEFIT_BANDS[entry["band"]]
-    points = entry.get("points")
-    if not isinstance(points, int) or not low <= points <= high:
+def _benefit(performance: _Section, key: str) -> int:
+    entry = performance.section(key)
+    band = entry.choice("band", tuple(_BENEFIT_BANDS))
+    low, high = _BENEFIT_BANDS[band]
+    points = entry.data.get("points")
+    if isinstance(points, bool) or not isinstance(points, int) or not low <= points <= high:
         raise _InputError(
-            key, f"“{key}”为{_BAND_LABEL[entry['band']]}时得分应在 {low}–{high} 分之间，现为 {points}"
+            (*entry.path, "points"),
+            f"“{'.'.join(entry.path)}”为{_BAND_LABEL[band]}时得分应为 {low}–{high} 之间的整数，现为 {points}",
         )
     return points
-
-
-def _section(inputs: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    section = inputs.get(key)
-    if not isinstance(section, Mapping):
-        raise _InputError(key, f"缺少“{key}”部分的指标")
-    return section
 
 
 def classification_score(evaluation: Evaluation) -> dict[str, Any]:
     """闵行附件2 分类分级标准（100 分）：使用情况 25（应用系统类、基础支撑类、物联感知类，组合项目取各类平均）、
     数据情况 25、安全情况 25、绩效情况 25。"""
-    inputs = evaluation.inputs
-    usage_inputs = _section(inputs, "usage")
-    variants = usage_inputs.get("variants")
+    inputs = _Section(evaluation.inputs, ())
+    usage_inputs = inputs.section("usage")
+    variants = usage_inputs.data.get("variants")
     if not isinstance(variants, list) or not variants or any(v not in _USAGE for v in variants):
-        raise _InputError("usage", "usage.variants 应列出 application、infrastructure、iot 中的一项或几项")
-    usage = sum(_USAGE[v](_section(usage_inputs, v)) for v in variants) / len(variants)
+        raise _InputError(
+            ("usage", "variants"), "usage.variants 应列出 application、infrastructure、iot 中的一项或几项"
+        )
+    usage = round(sum(_USAGE[v](usage_inputs.section(v)) for v in variants) / len(variants), 2)
 
-    data_inputs = _section(inputs, "data")
-    months = _number(data_inputs, "months_since_update")
+    data_inputs = inputs.section("data")
+    months = data_inputs.number("months_since_update")
     # 附件2 scores updates within 6 months 6, within 9 months 3, over 12 months 0; it is silent on
     # 9–12 months, which we score 0 (the stricter reading) and say so in the handbook.
     update = 6 if months <= 6 else (3 if months <= 9 else 0)
     data = (
-        (5 if data_inputs.get("aggregated_on_time") is True else 0)
+        (5 if data_inputs.flag("aggregated_on_time") else 0)
         + update
-        + _band(_number(data_inputs, "unconditional_share_pct"), 90, 60, (6, 3, 1))
-        + _band(_number(data_inputs, "open_catalogue_pct"), 90, 60, (8, 4, 1))
+        + _band(data_inputs.number("unconditional_share_pct", percent=True), 90, 60, (6, 3, 1))
+        + _band(data_inputs.number("open_catalogue_pct", percent=True), 90, 60, (8, 4, 1))
     )
 
-    security_inputs = _section(inputs, "security")
-    vulnerabilities = security_inputs.get("vulnerabilities")
-    if vulnerabilities not in ("none", "fixed", "unfixed"):
-        raise _InputError("security", "security.vulnerabilities 应为 none、fixed 或 unfixed")
-    faults = _number(security_inputs, "major_faults")
+    security_inputs = inputs.section("security")
+    vulnerabilities = security_inputs.choice("vulnerabilities", ("none", "fixed", "unfixed"))
+    faults = security_inputs.number("major_faults")
     security = (
-        (5 if _number(security_inputs, "security_notices") == 0 else 0)
+        (5 if security_inputs.number("security_notices") == 0 else 0)
         + {"none": 5, "fixed": 3, "unfixed": 0}[vulnerabilities]
-        + (0 if security_inputs.get("unauthorised_interface_calls") else 5)
-        + (0 if security_inputs.get("data_leaks") else 5)
+        + (0 if security_inputs.flag("unauthorised_interface_calls") else 5)
+        + (0 if security_inputs.flag("data_leaks") else 5)
         + (5 if faults <= 1 else (2 if faults <= 4 else 0))
     )
 
-    performance_inputs = _section(inputs, "performance")
-    satisfaction = performance_inputs.get("satisfaction")
-    if satisfaction not in ("satisfied", "basic", "unsatisfied"):
-        raise _InputError("performance", "performance.satisfaction 应为 satisfied、basic 或 unsatisfied")
+    performance_inputs = inputs.section("performance")
+    satisfaction = performance_inputs.choice("satisfaction", ("satisfied", "basic", "unsatisfied"))
     performance = (
         {"satisfied": 5, "basic": 3, "unsatisfied": 1}[satisfaction]
         + _benefit(performance_inputs, "social_benefit")
         + _benefit(performance_inputs, "economic_benefit")
     )
-    total = usage + data + security + performance
+    # the total is the sum of the parts as shown, so the two never disagree in the last digit
     return {
-        "total": round(total, 2),
-        "usage": round(usage, 2),
+        "total": round(usage + data + security + performance, 2),
+        "usage": usage,
         "data": data,
         "security": security,
         "performance": performance,
@@ -183,7 +200,7 @@ def minhang_classification(project: Project, params: Mapping[str, Any]) -> Named
     gradings = [(i, e) for i, e in enumerate(project.evaluations) if e.kind == "classification_grading"]
     if not gradings:
         return outcome
-    index, latest = gradings[-1]
+    index, latest = max(gradings, key=lambda pair: (pair[1].date, pair[0]))
     where: FieldPath = ("evaluations", index)
     try:
         score = classification_score(latest)
@@ -193,7 +210,7 @@ def minhang_classification(project: Project, params: Mapping[str, Any]) -> Named
                 Severity.ERROR,
                 f"分类分级评分指标不完整或不合规：{exc}",
                 "按附件2填写 evaluations[].inputs 的 usage、data、security、performance 四部分，见政策手册。",
-                (*where, "inputs", exc.key),
+                (*where, "inputs", *exc.path),
             )
         )
         return outcome

@@ -103,9 +103,10 @@ class ClockSpec(_Spec):
     when: str = "true"
     what: str
     start: str | None = None
-    working_days: int | None = None
-    calendar_days: int | None = None
-    years: int | None = None
+    # a number, or a CEL expression such as params.intake_working_days
+    working_days: int | str | None = None
+    calendar_days: int | str | None = None
+    years: int | str | None = None
     due: str | None = None
     done_on: str | None = None
     severity: Literal["error", "warning", "info"] = "warning"
@@ -249,7 +250,7 @@ def _expand_lets(source: str, expanded: dict[str, str]) -> str:
     )
 
 
-_EXPRESSION_FIELDS = ("when", "require", "start", "due", "done_on")
+_EXPRESSION_FIELDS = ("when", "require", "start", "due", "done_on", "working_days", "calendar_days", "years")
 
 
 def _expressions(spec: RuleSpec) -> list[tuple[tuple[Any, ...], str]]:
@@ -262,7 +263,7 @@ def _expressions(spec: RuleSpec) -> list[tuple[tuple[Any, ...], str]]:
         for index, item in enumerate(getattr(spec, group)):
             for name in _EXPRESSION_FIELDS:
                 source = getattr(item, name, None)
-                if source is not None:
+                if isinstance(source, str):
                     out.append(((group, index, name), source))
     return out
 
