@@ -116,7 +116,7 @@ def judge_validate(doc: LoadedDocument, packs: Sequence[PolicyPack], today: dt.d
     project, findings = validate_project(doc)
     if project is None:
         return _finish(result, doc, findings)
-    result.project_id, result.name = project.id, project.name
+    result.project_id, result.name, result.project = project.id, project.name, project
     previous = project.stages[-2].stage if len(project.stages) > 1 else None
     result.stage_from, result.stage_to = (previous.value if previous else None), project.stage.value
     findings += _layout(project, doc.path)
@@ -153,7 +153,7 @@ def judge_change(
     project, findings = validate_project(head_doc)
     if project is None:
         return _finish(result, head_doc, findings)
-    result.project_id, result.name = project.id, project.name
+    result.project_id, result.name, result.project = project.id, project.name, project
     source = base_project.stage if base_project else None
     result.stage_from, result.stage_to = (source.value if source else None), project.stage.value
     findings += _layout(project, head_doc.path)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from govsite.findings import Deadline, Finding, RouteEntry, Severity
+from govsite.model import Project
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class ProjectResult:
     deadlines: list[Deadline] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
     score: dict[str, Any] | None = None
+    # the validated project, for outputs that show its facts (the site); None if it did not load
+    project: Project | None = field(default=None, repr=False)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

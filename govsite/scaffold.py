@@ -41,7 +41,8 @@ def render_template(project_id: str, district: District, today: dt.date) -> str:
     data["district"] = district.value
     data["budget_year"] = today.year + 1
     data["stages"][0]["date"] = today
-    data["materials"][0]["date"] = today
+    for material in data["materials"]:
+        material["date"] = today
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()

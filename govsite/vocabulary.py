@@ -273,6 +273,29 @@ LABELS: dict[str, str] = {
 }
 
 
+# Rule kinds of docs/policy-packs.md.
+RULE_KIND_LABELS: dict[str, str] = {
+    "scope": "适用范围",
+    "class": "分类认定",
+    "name": "命名规范",
+    "gate": "阶段条件",
+    "route": "审批路由",
+    "clock": "时限",
+    "change": "变更",
+    "cross": "跨项目",
+    "cost": "费用标准",
+    "score": "评分",
+}
+
+# Deadline status (findings.Deadline.status).
+DEADLINE_STATUS_LABELS: dict[str, str] = {
+    "pending": "待办",
+    "met": "已按期完成",
+    "late": "逾期完成",
+    "overdue": "已逾期",
+}
+
+
 def label(value: object) -> str:
     """Chinese label of a vocabulary key (or of an enum member); the key itself if unknown."""
     key = value.value if isinstance(value, Enum) else str(value)

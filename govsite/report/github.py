@@ -9,11 +9,11 @@ from __future__ import annotations
 from govsite.findings import Severity
 from govsite.report.text import finding_line
 from govsite.result import RunResult
-from govsite.vocabulary import label
+from govsite.vocabulary import DEADLINE_STATUS_LABELS, label
 
 MAX_PER_LEVEL = 10
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
-_STATUS = {"pending": "待办", "met": "已按期完成", "late": "逾期完成", "overdue": "**已逾期**"}
+_STATUS = {**DEADLINE_STATUS_LABELS, "overdue": f"**{DEADLINE_STATUS_LABELS['overdue']}**"}
 
 
 def _escape_data(text: str) -> str:

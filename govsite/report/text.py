@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from govsite.findings import Finding, Severity
 from govsite.result import ProjectResult, RunResult
-from govsite.vocabulary import label
+from govsite.vocabulary import DEADLINE_STATUS_LABELS, label
 
-_STATUS = {"pending": "待办", "met": "已按期完成", "late": "逾期完成", "overdue": "已逾期"}
+_STATUS = DEADLINE_STATUS_LABELS
 
 
 def finding_line(path: str, finding: Finding) -> str:

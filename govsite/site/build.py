@@ -1,0 +1,100 @@
+"""`govsite build`: judge the registry, render the pages, run mkdocs, publish.
+
+The steps are kept apart: `load_registry` reads files (I/O), `collect` decides what is shown (pure),
+`render_pages` turns it into Markdown (Jinja2), `run_mkdocs` builds HTML (a child process) and
+`swap_into` publishes. A failure at any step leaves the published site as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from govsite.errors import GovsiteError
+from govsite.model import Project
+from govsite.policy.pack import PolicyPack, load_packs
+from govsite.registry import validate_paths
+from govsite.result import ProjectResult
+from govsite.site import mkdocs_run
+from govsite.site.collect import SiteData, collect, is_registry_file
+from govsite.site.publish import discard, staging_folder, swap_into
+from govsite.site.render import make_environment, render_pages, write_pages
+
+# The govsite checkout: its mkdocs.yml and site_templates/ serve registries that have none of their own.
+CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+def resource(root: Path, name: str) -> Path:
+    """`root/name` if the registry has it, else the one shipped beside the govsite package."""
+    for candidate in (root / name, CHECKOUT / name):
+        if candidate.exists():
+            return candidate.resolve()
+    raise GovsiteError(
+        f"找不到 {name}（在 {root} 和 {CHECKOUT} 中都没有）",
+        "在登记仓库根目录运行 govsite build，或把 mkdocs.yml 与 site_templates/ 放到仓库根目录。",
+    )
+
+
+def load_registry(
+    root: Path, packs: Sequence[PolicyPack], today: dt.date
+) -> tuple[list[ProjectResult], dict[str, Project]]:
+    """Judge every file under submissions/ and load the Project of each file that has one."""
+    submissions = root / "submissions"
+    if not submissions.is_dir():
+        raise GovsiteError(f"找不到 {submissions}", "在登记仓库根目录运行，或用 --root 指定仓库。")
+    # Only district folders hold projects: submissions/TEMPLATE.yaml is not one (and must not count in
+    # the duplicate-id check).
+    districts = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    run = validate_paths(districts, packs, root, today)
+    results = [r for r in run.projects if is_registry_file(r.path)]
+    projects = {r.path: r.project for r in results if r.project is not None}
+    return results, projects
+
+
+def prepare(root: Path, today: dt.date) -> SiteData:
+    packs = load_packs(root / "policies")
+    results, projects = load_registry(root, packs, today)
+    return collect(results, projects, packs, today)
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix() + "/"
+    except ValueError:
+        return str(path) + "/"
+
+
+def build_site(root: Path, out: Path, today: dt.date, run_mkdocs: bool = True) -> str:
+    """Render the registry and handbook into build/docs and, unless told not to, publish HTML at `out`.
+
+    Returns a one-line Chinese summary.
+    """
+    started = time.monotonic()
+    root = root.resolve()
+    data = prepare(root, today)
+    templates = resource(root, "site_templates")
+    pages = render_pages(data, make_environment(templates))
+    docs_dir = root / "build" / "docs"
+    write_pages(pages, docs_dir, assets=templates / "assets")
+    counts = f"{len(data.projects)} 个项目页、{len(data.handbooks)} 本政策手册"
+    if data.invalid:
+        counts += f"（{len(data.invalid)} 个文件未通过校验，列在首页）"
+    if not run_mkdocs:
+        return f"已生成 {counts} 的 Markdown → {_shown(docs_dir, root)}"
+    _publish(resource(root, "mkdocs.yml"), docs_dir, out, today)
+    seconds = time.monotonic() - started
+    return f"已生成 {counts} → {_shown(out, root)}（用时 {seconds:.1f} 秒）"
+
+
+def _publish(config_file: Path, docs_dir: Path, out: Path, today: dt.date) -> None:
+    staging = staging_folder(out.resolve())
+    try:
+        mkdocs_run.run_mkdocs(config_file, docs_dir, staging, today.isoformat())
+        if not (staging / "index.html").is_file():
+            raise GovsiteError("mkdocs 没有生成 index.html，已发布的网站保持不变", "检查 mkdocs.yml 的设置。")
+        swap_into(staging, out.resolve())
+    except BaseException:
+        discard(staging)
+        raise

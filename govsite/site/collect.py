@@ -1,0 +1,219 @@
+"""What the site shows, gathered from judged projects and policy packs. Pure: no files, no templates.
+
+Texts stay as they were written; escaping is the templates' job (see `govsite.site.escape`). What is
+decided here is *which* facts reach a page: for instance a material marked `public: false` keeps only
+its kind, never its title, path or digest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from govsite.findings import Finding
+from govsite.model import Material, Project
+from govsite.policy.pack import Article, CompiledRule, PolicyPack, cite
+from govsite.result import ProjectResult
+from govsite.vocabulary import DEADLINE_STATUS_LABELS, RULE_KIND_LABELS, MaterialKind, Stage
+
+DEADLINE_STATUS = DEADLINE_STATUS_LABELS
+RULE_KINDS = RULE_KIND_LABELS
+
+_ANCHOR_SAFE = re.compile(r"[^\W_][\w-]*")  # letters (any script), digits, "-", "_"
+
+
+@dataclass(frozen=True)
+class MaterialView:
+    kind: MaterialKind
+    public: bool
+    title: str | None = None
+    date: dt.date | None = None
+    sha256: str | None = None
+    path: str | None = None
+
+
+def material_view(material: Material) -> MaterialView:
+    """A material as the public may see it: a non-public one is only its kind and that it is withheld."""
+    if not material.public:
+        return MaterialView(kind=material.kind, public=False)
+    return MaterialView(
+        kind=material.kind,
+        public=True,
+        title=material.title,
+        date=material.date,
+        sha256=material.sha256,
+        path=material.path,
+    )
+
+
+@dataclass(frozen=True)
+class ProjectEntry:
+    """A project that loaded: its facts, how it was judged, and the pack it was judged under."""
+
+    project: Project
+    result: ProjectResult
+    pack: PolicyPack | None
+
+    @property
+    def materials(self) -> list[MaterialView]:
+        return [material_view(m) for m in self.project.materials]
+
+    @property
+    def major(self) -> bool | None:
+        value = self.result.facts.get("major")
+        return value if isinstance(value, bool) else None
+
+    @property
+    def major_reasons(self) -> list[str]:
+        reasons = self.result.facts.get("major_reasons")
+        return [str(r) for r in reasons] if isinstance(reasons, list) else []
+
+    def rule_link(self, rule_id: str) -> str | None:
+        """Link from `projects/<ID>.md` to the rule in its pack's handbook, if the pack has that rule."""
+        if self.pack is None or not any(r.spec.id == rule_id for r in self.pack.rules):
+            return None
+        return f"../handbook/{self.pack.id}.md#{rule_anchor(rule_id)}"
+
+
+@dataclass(frozen=True)
+class InvalidFile:
+    """A file with no page: it could not be read as a project, or its id is claimed twice."""
+
+    path: str
+    findings: list[Finding]
+
+
+@dataclass(frozen=True)
+class RuleView:
+    rule: CompiledRule
+    anchor: str
+    passes: int
+    fails: int
+
+    @property
+    def kinds(self) -> list[str]:
+        return [RULE_KINDS.get(k, k) for k in self.rule.spec.kind]
+
+
+@dataclass(frozen=True)
+class ArticleSection:
+    article: Article
+    citation: str
+    anchor: str
+    rules: list[RuleView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TransitionRow:
+    source: Stage
+    targets: list[Stage]
+    types: list[str]
+    article: str
+
+
+@dataclass(frozen=True)
+class Handbook:
+    pack: PolicyPack
+    articles: list[ArticleSection]
+    transitions: list[TransitionRow]
+    entry: list[Stage]
+
+    def article_anchor(self, article_id: str) -> str | None:
+        return next((s.anchor for s in self.articles if s.article.id == article_id), None)
+
+    @property
+    def chapters(self) -> list[tuple[str, list[ArticleSection]]]:
+        """Articles grouped by chapter, in order (a chapter that recurs later starts a new group)."""
+        groups: list[tuple[str, list[ArticleSection]]] = []
+        for section in self.articles:
+            if not groups or groups[-1][0] != section.article.chapter:
+                groups.append((section.article.chapter, []))
+            groups[-1][1].append(section)
+        return groups
+
+
+@dataclass(frozen=True)
+class SiteData:
+    today: dt.date
+    projects: list[ProjectEntry]
+    invalid: list[InvalidFile]
+    handbooks: list[Handbook]
+
+    @property
+    def stage_counts(self) -> list[tuple[Stage, int]]:
+        counts = Counter(entry.project.stage for entry in self.projects)
+        return [(stage, counts[stage]) for stage in Stage if counts[stage]]
+
+
+def rule_anchor(rule_id: str) -> str:
+    if not _ANCHOR_SAFE.fullmatch(rule_id):
+        raise ValueError(f"rule id {rule_id!r} cannot be an anchor")
+    return f"rule-{rule_id}"
+
+
+def article_anchor(article: Article, position: int) -> str:
+    """`article-25`, `article-附件1`; an id that cannot be an anchor gets its position instead."""
+    return f"article-{article.id}" if _ANCHOR_SAFE.fullmatch(article.id) else f"article-at-{position + 1}"
+
+
+def is_registry_file(path: str) -> bool:
+    """`submissions/<district>/…` holds projects; files directly in `submissions/` (TEMPLATE.yaml) do not."""
+    parts = PurePosixPath(path).parts
+    return len(parts) >= 3 and parts[0] == "submissions"
+
+
+def handbook(pack: PolicyPack) -> Handbook:
+    sections: list[ArticleSection] = []
+    seen: set[str] = set()
+    for position, article in enumerate(pack.articles):
+        section = ArticleSection(article, cite(article.id), article_anchor(article, position))
+        for rule in pack.rules:
+            if article.id not in rule.spec.articles:
+                continue
+            anchor = rule_anchor(rule.spec.id)
+            if anchor in seen:  # a rule citing several articles is listed under each; one anchor
+                anchor = f"{anchor}-{section.anchor}"
+            seen.add(anchor)
+            passes = sum(1 for e in rule.spec.examples if e.expect == "pass")
+            section.rules.append(RuleView(rule, anchor, passes, len(rule.spec.examples) - passes))
+        sections.append(section)
+    grouped: dict[tuple[Stage, tuple[str, ...], str], list[Stage]] = defaultdict(list)
+    for transition in pack.lifecycle.transitions:
+        types = tuple(sorted(t.value for t in transition.types))
+        grouped[(transition.source, types, transition.article)].append(transition.target)
+    rows = [
+        TransitionRow(source, targets, list(types), article)
+        for (source, types, article), targets in grouped.items()
+    ]
+    entry = [stage for stage in Stage if stage in pack.lifecycle.entry]
+    return Handbook(pack=pack, articles=sections, transitions=rows, entry=entry)
+
+
+def collect(
+    results: Sequence[ProjectResult],
+    projects: dict[str, Project],
+    packs: Sequence[PolicyPack],
+    today: dt.date,
+) -> SiteData:
+    """`projects` maps a result's path to its Project, for the files that loaded."""
+    by_pack = {pack.id: pack for pack in packs}
+    loaded = [r for r in results if is_registry_file(r.path) and r.path in projects]
+    id_count = Counter(projects[r.path].id for r in loaded)
+    entries: list[ProjectEntry] = []
+    invalid: list[InvalidFile] = []
+    for result in results:
+        if not is_registry_file(result.path):
+            continue
+        project = projects.get(result.path)
+        if project is None or id_count[project.id] > 1:
+            invalid.append(InvalidFile(result.path, list(result.findings)))
+            continue
+        pack = by_pack.get(result.policy.id) if result.policy else None
+        entries.append(ProjectEntry(project, result, pack))
+    entries.sort(key=lambda e: (e.project.district.value, e.project.id))
+    invalid.sort(key=lambda f: f.path)
+    return SiteData(today=today, projects=entries, invalid=invalid, handbooks=[handbook(p) for p in packs])

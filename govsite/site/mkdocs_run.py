@@ -1,0 +1,109 @@
+"""Run mkdocs on the rendered pages, in a child process, through mkdocs' Python API.
+
+A child process keeps mkdocs' global state (its loggers, plugin singletons, jieba's dictionary) out
+of govsite and out of the tests, and a crash in it cannot take the caller down. The child is this
+module run as `python -m govsite.site.mkdocs_run`; it prints mkdocs' warnings and errors to stderr
+and exits non-zero when there was any, since a warning means a page the generator got wrong (a broken
+link, an unknown anchor) and such a site is not published.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import subprocess
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from govsite.errors import GovsiteError
+
+_TAIL = 20
+
+
+def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, today: str) -> list[str]:
+    """Build `docs_dir` into `site_dir` with the settings of `config_file`; return mkdocs' warnings.
+
+    Raises GovsiteError with mkdocs' last lines when the build fails.
+    """
+    command = [
+        sys.executable,
+        "-m",
+        "govsite.site.mkdocs_run",
+        "--config",
+        str(config_file),
+        "--docs",
+        str(docs_dir),
+        "--site",
+        str(site_dir),
+        "--today",
+        today,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", check=False)
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    # Warnings stay visible to whoever runs the build; on failure the last lines go into the error.
+    for line in lines if done.returncode == 0 else lines[:-_TAIL]:
+        print(line, file=sys.stderr)
+    if done.returncode != 0:
+        tail = "\n  ".join(lines[-_TAIL:]) or "（mkdocs 没有输出）"
+        raise GovsiteError(
+            f"mkdocs 生成网站失败（退出码 {done.returncode}），已发布的网站保持不变：\n  {tail}",
+            "按上面的 mkdocs 提示修正 mkdocs.yml 或 site_templates/ 中的模板后重新运行 govsite build。",
+        )
+    return lines
+
+
+class _Counter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def _build(config_file: str, docs: str, site: str, today: str) -> int:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    logger = logging.getLogger("mkdocs")
+    stream = logging.StreamHandler(sys.stderr)
+    stream.setFormatter(logging.Formatter("mkdocs %(levelname)s %(message)s"))
+    stream.setLevel(logging.WARNING)
+    counter = _Counter()
+    logger.addHandler(stream)
+    logger.addHandler(counter)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        config = load_config(config_file, docs_dir=docs, site_dir=site, strict=True)
+        config.extra["govsite_today"] = today
+        build(config)
+    except MkDocsException as exc:
+        print(f"mkdocs ERROR {exc}", file=sys.stderr)
+        return 1
+    return 1 if counter.count else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m govsite.site.mkdocs_run")
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--docs", required=True)
+    parser.add_argument("--site", required=True)
+    parser.add_argument("--today", required=True)
+    args = parser.parse_args(argv)
+    # jieba (last released 2020) imports pkg_resources; the notice is not about our site.
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+    try:  # jieba announces at debug level, through its own handler, that it loads its dictionary
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+    except ImportError:  # pragma: no cover - a dependency; without it search has no Chinese words
+        print("mkdocs WARNING 未安装 jieba：搜索索引不会切分中文词语", file=sys.stderr)
+    return _build(args.config, args.docs, args.site, args.today)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

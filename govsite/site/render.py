@@ -1,0 +1,138 @@
+"""Render the site's Markdown pages from `SiteData` with the Jinja2 templates in `site_templates/`.
+
+The environment does not autoescape (the output is Markdown, not HTML); instead every `{{ … }}` must
+produce `Md`, text that is fit for a Markdown page. The `md`, `md_block` and `day` filters make it
+from any value by escaping (`day` lets through only an ISO date); `link` and `anchor` build a link or
+a heading id from a checked target and escaped text. An expression that ends without one of them
+stops the build (`finalize`), so a template cannot forget to escape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from collections.abc import Iterable
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from govsite.policy.pack import cite
+from govsite.site.collect import DEADLINE_STATUS, SiteData
+from govsite.site.escape import Md, escape_block, escape_markdown
+from govsite.vocabulary import label
+
+_LINK_TARGET = re.compile(r"[A-Za-z0-9._/-]*(#[^\W_][\w-]*)?")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ANCHOR = re.compile(r"[A-Za-z][\w-]*")
+EMPTY = "—"
+
+
+class UnescapedOutput(TypeError):
+    """A template printed a value without passing it through an escaping filter."""
+
+
+def _finalize(value: object) -> Md:
+    if isinstance(value, Md):
+        return value
+    raise UnescapedOutput(
+        f"模板输出了未转义的值 {value!r}：每个 {{{{ … }}}} 都必须以 | md、| md_block、| day、"
+        "link() 或 anchor() 结尾"
+    )
+
+
+def md(value: object, empty: str = EMPTY) -> Md:
+    """Inline text, escaped; None and "" show as a dash."""
+    if value is None or value == "":
+        return escape_markdown(empty)
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return Md("是" if value else "否")
+    if isinstance(value, float):
+        return escape_markdown(f"{value:,.2f}".rstrip("0").rstrip("."))
+    if isinstance(value, int):
+        return escape_markdown(f"{value:,}")
+    if isinstance(value, list | tuple):
+        return escape_markdown("、".join(str(v) for v in value) if value else empty)
+    return escape_markdown(value)
+
+
+def day(value: object) -> Md:
+    """A date that does not break across lines (tables are narrow); anything else as `md`."""
+    if isinstance(value, dt.date):
+        value = value.isoformat()
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return Md(f'<span class="govsite-nowrap">{value}</span>')
+    return md(value)
+
+
+def md_block(value: object) -> Md:
+    return Md(EMPTY) if value is None or value == "" else escape_block(value)
+
+
+def link(text: object, target: str) -> Md:
+    """A Markdown link; the target is built by us and must be a plain relative path (checked)."""
+    if not _LINK_TARGET.fullmatch(target):
+        raise ValueError(f"refusing link target {target!r}")
+    return Md(f"[{md(text)}]({target})")
+
+
+def anchor(identifier: str) -> Md:
+    """An explicit heading id (attr_list); ids are built by us from checked rule and article ids."""
+    if not _ANCHOR.fullmatch(identifier):
+        raise ValueError(f"refusing anchor {identifier!r}")
+    return Md(f"{{ #{identifier} }}")
+
+
+def labels(values: Iterable[object]) -> list[str]:
+    return [label(v) for v in values]
+
+
+def make_environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(md=md, md_block=md_block, day=day, label=label, labels=labels, cite=cite)
+    env.globals.update(link=link, anchor=anchor, deadline_status=DEADLINE_STATUS, EMPTY=Md(EMPTY))
+    return env
+
+
+def render_pages(data: SiteData, env: jinja2.Environment) -> dict[str, str]:
+    """Relative path in docs_dir → Markdown text."""
+    context: dict[str, Any] = {"site": data, "today": data.today}
+    pages = {
+        "index.md": env.get_template("index.md.j2").render(context),
+        "handbook/index.md": env.get_template("handbook_index.md.j2").render(context),
+    }
+    project_template = env.get_template("project.md.j2")
+    for entry in data.projects:
+        pages[f"projects/{entry.project.id}.md"] = project_template.render(context, entry=entry)
+    handbook_template = env.get_template("handbook.md.j2")
+    for book in data.handbooks:
+        pages[f"handbook/{book.pack.id}.md"] = handbook_template.render(context, book=book)
+    return pages
+
+
+def write_pages(pages: dict[str, str], docs_dir: Path, assets: Path | None = None) -> None:
+    """Replace `docs_dir` with exactly these pages (and the static assets folder, if given)."""
+    if docs_dir.exists():
+        shutil.rmtree(docs_dir)
+    docs_dir.mkdir(parents=True)
+    if assets is not None and assets.is_dir():
+        shutil.copytree(assets, docs_dir / "assets")
+    folders: set[Path] = set()
+    for relative, text in pages.items():
+        target = docs_dir / relative
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
+        target.write_text(text, encoding="utf-8")
