@@ -211,7 +211,11 @@ def _apply_rule(
         for route in spec.routes:
             if scope.run(rule, route.when):
                 role = pack.roles[route.role]
-                role_name = project.budget_authority if route.role == "budget_authority" else role.name
+                role_name = (
+                    f"{project.budget_authority}（{role.name}）"
+                    if route.role == "budget_authority"
+                    else role.name
+                )
                 result.route.append(
                     RouteEntry(
                         role=route.role,
