@@ -52,6 +52,11 @@ def changed_files(repo: git.Repo, base: str, head: str, prefix: str) -> list[Cha
     return [ChangedFile(fields[i][0], fields[i + 1]) for i in range(0, len(fields) - 1, 2)]
 
 
+def list_files(repo: git.Repo, rev: str, prefix: str) -> list[str]:
+    output = repo.git.ls_tree("-r", "--name-only", "-z", rev, "--", prefix)
+    return [p for p in output.split("\0") if p]
+
+
 def read_blob(repo: git.Repo, rev: str, path: str) -> bytes | None:
     try:
         blob = repo.commit(rev).tree / path

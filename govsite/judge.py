@@ -7,13 +7,14 @@ file in a pull request.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
 
 from govsite.findings import Finding, Severity
 from govsite.lifecycle import check_history, check_transition
 from govsite.model import Project
 from govsite.policy.engine import Situation, evaluate
+from govsite.policy.named.common import EMPTY_REGISTRY, RegistryView, RuleContext
 from govsite.policy.pack import PolicyPack, select_pack
 from govsite.result import PolicyRef, ProjectResult
 from govsite.validation import validate_project
@@ -81,6 +82,36 @@ def _finish(result: ProjectResult, doc: LoadedDocument, findings: list[Finding])
     return result
 
 
+def pack_vocabulary_findings(project: Project, pack: PolicyPack) -> list[Finding]:
+    """Material kinds and `local` fields a project may use depend on its regulation's pack."""
+    findings: list[Finding] = []
+    for name, value in project.local.items():
+        spec = pack.local_fields.get(name)
+        problem = f"{pack.meta.title}没有定义本区字段“local.{name}”" if spec is None else spec.problem(value)
+        if problem:
+            findings.append(
+                Finding(
+                    rule="schema",
+                    severity=Severity.ERROR,
+                    message=f"“local.{name}”{problem}" if spec else problem,
+                    hint=(spec.description if spec else "本区可填写的字段见政策手册；检查拼写或删除该字段。"),
+                    field=("local", name),
+                )
+            )
+    for index, material in enumerate(project.materials):
+        if not pack.knows_material(material.kind):
+            findings.append(
+                Finding(
+                    rule="schema",
+                    severity=Severity.ERROR,
+                    message=f"未知的材料类别“{material.kind}”",
+                    hint=f"{pack.meta.title}认可的材料类别见政策手册；常用的有 construction_plan、contract、acceptance_report。",
+                    field=("materials", index, "kind"),
+                )
+            )
+    return findings
+
+
 def _apply_policy(
     result: ProjectResult,
     project: Project,
@@ -102,6 +133,7 @@ def _apply_policy(
         )
         return None
     result.policy = PolicyRef(pack.id, pack.meta.document_number, pack.meta.title)
+    findings.extend(pack_vocabulary_findings(project, pack))
     evaluation = evaluate(project, pack, situation)
     findings.extend(evaluation.findings)
     result.route = evaluation.route
@@ -111,7 +143,25 @@ def _apply_policy(
     return pack
 
 
-def judge_validate(doc: LoadedDocument, packs: Sequence[PolicyPack], today: dt.date) -> ProjectResult:
+def documents_of(project: Project, read: Callable[[str], str | None]) -> dict[str, str]:
+    """The Markdown materials a project carries in the repository (e.g. its construction plan),
+    for rules that check their content; `read` is the edge that fetches a path's text."""
+    documents: dict[str, str] = {}
+    for material in project.materials:
+        if material.path and material.path.endswith(".md"):
+            text = read(material.path)
+            if text is not None:
+                documents[material.path] = text
+    return documents
+
+
+def judge_validate(
+    doc: LoadedDocument,
+    packs: Sequence[PolicyPack],
+    today: dt.date,
+    registry: RegistryView = EMPTY_REGISTRY,
+    read: Callable[[str], str | None] = lambda _: None,
+) -> ProjectResult:
     result = ProjectResult(path=doc.path)
     project, findings = validate_project(doc)
     if project is None:
@@ -120,7 +170,8 @@ def judge_validate(doc: LoadedDocument, packs: Sequence[PolicyPack], today: dt.d
     previous = project.stages[-2].stage if len(project.stages) > 1 else None
     result.stage_from, result.stage_to = (previous.value if previous else None), project.stage.value
     findings += _layout(project, doc.path)
-    situation = Situation(previous, project.stage, _pending_changes(project), today)
+    context = RuleContext(registry, documents_of(project, read), today)
+    situation = Situation(previous, project.stage, _pending_changes(project), today, context)
     pack = _apply_policy(result, project, packs, situation, findings)
     if pack is not None:
         findings += check_history(pack.lifecycle, project)
@@ -147,6 +198,8 @@ def judge_change(
     base_project: Project | None,
     packs: Sequence[PolicyPack],
     today: dt.date,
+    registry: RegistryView = EMPTY_REGISTRY,
+    read: Callable[[str], str | None] = lambda _: None,
 ) -> ProjectResult:
     """Judge the head version of a file against its base version (None for a new file)."""
     result = ProjectResult(path=head_doc.path)
@@ -162,7 +215,8 @@ def judge_change(
         new_changes = tuple(range(len(base_project.changes), len(project.changes)))
     else:
         new_changes = tuple(range(len(project.changes)))
-    situation = Situation(source, project.stage, new_changes, today)
+    context = RuleContext(registry, documents_of(project, read), today)
+    situation = Situation(source, project.stage, new_changes, today, context)
     pack = _apply_policy(result, project, packs, situation, findings)
     if pack is not None:
         findings += check_transition(pack.lifecycle, base_project, project)

@@ -7,7 +7,7 @@ published JSON Schema (editor hints) and through error messages.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -19,7 +19,6 @@ from govsite.vocabulary import (
     ConstructionMode,
     District,
     Domain,
-    MaterialKind,
     OwnFacility,
     ProjectType,
     ReviewOutcome,
@@ -64,6 +63,34 @@ class Attributes(_Strict):
     own_facilities: list[OwnFacility] = Field(
         default_factory=list, description="拟自建的独立数据资源平台、云平台、业务专网或机房"
     )
+    budget_unit_class: Literal["A", "B"] | None = Field(None, description="预算单位类别（青浦：A 类 / B 类）")
+    system_level: Literal["big_system", "subsystem", "module"] | None = Field(
+        None, description="系统层级：big_system 大系统级（含平台）/ subsystem 子系统级 / module 功能模块级"
+    )
+    parent_system: str | None = Field(None, description="所属大系统（或平台）名称")
+    nature: Literal["infrastructure", "digital_base", "industry_platform", "business_application"] | None = (
+        Field(None, description="建设性质：基础设施类 / 数字底座类 / 行业平台类 / 业务应用类")
+    )
+    required_by_leadership: bool = Field(False, description="是否为区委、区政府要求建设的项目")
+    reform_field: (
+        Literal[
+            "party_government",
+            "digital_government",
+            "digital_economy",
+            "digital_society",
+            "digital_rule_of_law",
+            "public_data_platform",
+        ]
+        | None
+    ) = Field(None, description="数字化改革领域（拱墅）")
+    in_it_plan: bool | None = Field(None, description="是否列入本单位已备案的信息化规划")
+    xinchuang: bool | None = Field(None, description="是否按信创标准建设")
+    national_crypto: bool | None = Field(None, description="是否按国密标准建设")
+    information_publishing: bool = Field(False, description="是否为信息发布类项目（如微信公众号）")
+    upstream_approval_ref: str | None = Field(None, description="上级部门已立项批复的文号")
+    self_funded: bool = Field(False, description="是否为单位自筹资金项目")
+    government_owned_code: bool = Field(True, description="源代码是否归政府所有")
+    fixed_asset_investment: bool = Field(False, description="是否属于固定资产投资项目")
     fiscal_level: str = Field(
         "district",
         pattern="^(district|town|other)$",
@@ -108,6 +135,13 @@ class BudgetItem(_Strict):
     quantity: float | None = Field(None, ge=0)
     person_months: float | None = Field(None, ge=0, description="人月数")
     device_class: str | None = Field(None, description="设备类别（维护费率用）")
+    unit_price: float | None = Field(None, ge=0, description="单价（万元；人月单价即万元/人月）")
+    base_amount: Amount | None = Field(
+        None, description="计费基数（万元），如维护费对应的设备原值或原开发费用"
+    )
+    complexity: Literal["simple", "complex", "very_complex"] | None = Field(
+        None, description="应用软件复杂程度：simple 简单 / complex 复杂 / very_complex 很复杂"
+    )
 
 
 class Budget(_Strict):
@@ -129,7 +163,10 @@ class StageRecord(_Strict):
 
 
 class Material(_Strict):
-    kind: MaterialKind
+    kind: str = Field(
+        pattern="^[a-z][a-z0-9_]*$",
+        description="材料类别：通用类别见 vocabulary.MaterialKind，各区政策包可在 materials.yaml 中增加",
+    )
     title: Text
     date: dt.date | None = None
     public: bool = Field(True, description="是否可以公开")
@@ -183,6 +220,7 @@ class Operation(_Strict):
     approved_by_data_bureau: bool | None = Field(None, description="原系统是否经区数据局立项批复")
     acceptance_report_available: bool | None = Field(None, description="能否提供验收报告")
     performance_tracking_passed: bool | None = Field(None, description="绩效跟踪监测是否合格")
+    previous_year_amount: Amount | None = Field(None, description="上一年度运维费用（万元）")
 
 
 class Evaluation(_Strict):
@@ -191,6 +229,92 @@ class Evaluation(_Strict):
     submitted_to: str | None = None
     inputs: dict[str, Any] = Field(default_factory=dict, description="分类分级评分的原始指标")
     score: float | None = Field(None, ge=0, le=100)
+
+
+class Contract(_Strict):
+    """项目合同。"""
+
+    signed: dt.date | None = Field(None, description="签订日期")
+    effective: dt.date | None = Field(None, description="生效日期")
+    price: Amount | None = Field(None, description="合同金额（万元）")
+    filed: dt.date | None = Field(None, description="合同备案日期")
+    award_notice_filed: dt.date | None = Field(None, description="中标（成交）通知书备案日期")
+
+
+class Procurement(_Strict):
+    """采购。"""
+
+    budget_issued: dt.date | None = Field(None, description="预算下达日期")
+    started: dt.date | None = Field(None, description="启动采购日期")
+    method: (
+        Literal[
+            "public_tender",
+            "invitation",
+            "competitive_negotiation",
+            "competitive_consultation",
+            "single_source",
+            "inquiry",
+            "framework",
+            "self",
+        ]
+        | None
+    ) = Field(None, description="采购方式：public_tender 公开招标 / inquiry 询价 / self 自行采购 等")
+    amount: Amount | None = Field(None, description="采购金额（万元）")
+    quotes: int | None = Field(None, ge=0, description="取得的报价数量")
+    delay_filed: dt.date | None = Field(None, description="未按期启动采购的备案日期")
+
+
+class Report(_Strict):
+    """项目进展、资金或绩效报告。"""
+
+    kind: Literal["monthly", "quarterly", "annual", "performance"]
+    period: str = Field(
+        pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$", description="报告期：2026-03、2026-Q1 或 2026"
+    )
+    submitted: dt.date
+
+
+class Meeting(_Strict):
+    """会议或书面请示的决定（领导小组、联席会议、单位领导班子会议 等）。"""
+
+    body: str = Field(description="决定机构：政策包 roles.yaml 中的角色编号，或机构名称")
+    kind: str = Field(
+        pattern="^[a-z][a-z0-9_]*$",
+        description="形式：special_meeting 专题会议 / written_request 书面请示 等",
+    )
+    date: dt.date
+    ref: str | None = Field(None, description="纪要或批复文号")
+    outcome: Literal["approved", "rejected", "deferred"] | None = None
+
+
+class ReviewAttempt(_Strict):
+    """一次评审（第三方评审、专家评审、联合评审 等）。"""
+
+    kind: Literal["third_party", "expert", "joint", "preliminary", "filing"]
+    date: dt.date
+    result: Literal["passed", "failed"]
+    by: str | None = None
+
+
+class Phase(_Strict):
+    number: int = Field(ge=1, description="第几期")
+    previous: str | None = Field(None, description="上一期项目的编号")
+
+
+class FinalAccounts(_Strict):
+    reviewed: dt.date | None = Field(None, description="决算审核完成日期")
+    surplus: Amount | None = Field(None, description="结余资金（万元）")
+    returned: dt.date | None = Field(None, description="结余资金退回日期")
+
+
+class StandardSystem(_Strict):
+    """按通用类配置标准计价的系统（杨浦）。"""
+
+    kind: Literal["oa", "video_conference", "website", "machine_room", "hotline"]
+    size: Literal["small", "medium", "large"] | None = None
+    endpoints: int | None = Field(None, ge=0, description="视频会议终端数")
+    area_m2: float | None = Field(None, ge=0, description="机房面积（平方米）")
+    seats: int | None = Field(None, ge=0, description="热线座席数")
 
 
 class Project(_Strict):
@@ -228,6 +352,23 @@ class Project(_Strict):
     warranty: Warranty | None = None
     operation: Operation | None = None
     evaluations: list[Evaluation] = Field(default_factory=list)
+    review_track: str | None = Field(
+        None,
+        pattern="^[a-z][a-z0-9_]*$",
+        description="申请的评审通道（各区政策包定义，如 normal、fast、filing）",
+    )
+    phase: Phase | None = Field(None, description="分期建设项目的期数")
+    contract: Contract | None = None
+    procurement: Procurement | None = None
+    reports: list[Report] = Field(default_factory=list)
+    meetings: list[Meeting] = Field(default_factory=list)
+    reviews: list[ReviewAttempt] = Field(default_factory=list, description="评审记录（含未通过的）")
+    final_accounts: FinalAccounts | None = None
+    standard_system: StandardSystem | None = None
+    local: dict[str, Any] = Field(
+        default_factory=dict,
+        description="所在区政策要求的其他信息：字段由该区政策包的 fields.yaml 定义，校验时按其类型检查",
+    )
 
     def stage_date(self, stage: Stage) -> dt.date | None:
         """Date the project last reached `stage`, if it did."""

@@ -77,6 +77,16 @@ class Category(LabelledEnum):
     BUSINESS_OPERATION = "business_operation"
     DIGITAL_CONTENT = "digital_content"
     ARCHIVE_DIGITISATION = "archive_digitisation"
+    WEAK_CURRENT = "weak_current"
+    STANDARD_PRODUCTS = "standard_products"
+    OFFICE_TERMINALS = "office_terminals"
+    # operation items some regulations exclude from O&M funding
+    UTILITIES = "utilities"
+    TRANSPORT = "transport"
+    COMMUNICATION_FEES = "communication_fees"
+    TRAINING = "training"
+    MEETINGS = "meetings"
+    DAILY_OFFICE = "daily_office"
 
 
 class Domain(LabelledEnum):
@@ -209,6 +219,15 @@ LABELS: dict[str, str] = {
     "business_operation": "业务运营服务",
     "digital_content": "数字内容制作",
     "archive_digitisation": "档案数字化加工",
+    "weak_current": "弱电工程",
+    "standard_products": "标准软硬件产品",
+    "office_terminals": "办公终端",
+    "utilities": "水电等公用事业费用",
+    "transport": "交通费用",
+    "communication_fees": "通信费用",
+    "training": "培训费用",
+    "meetings": "会议费用",
+    "daily_office": "日常办公费用",
     # domains
     "government_services": "政务服务",
     "city_operation": "城市运行",

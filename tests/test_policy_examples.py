@@ -55,9 +55,17 @@ def test_failing_example_through_validate(
 ) -> None:
     """Written to a registry file, a failing example gives path:line:col, rule, article, Chinese text,
     and exit 1 (with --fail-on warning for rules whose severity is a warning)."""
-    data = deep_merge(pack.example_base, example.project)  # type: ignore[attr-defined]
+    base = example.base if example.base is not None else pack.example_base  # type: ignore[attr-defined]
+    data = deep_merge(base, example.project)  # type: ignore[attr-defined]
     relative = f"submissions/{data['district']}/{data['id']}.yaml"
-    root = make_registry(tmp_path, {relative: dump_yaml(data)})
+    files = {relative: dump_yaml(data)}
+    for other in example.registry:  # type: ignore[attr-defined]
+        other_data = deep_merge(base, other)
+        files[f"submissions/{other_data['district']}/{other_data['id']}.yaml"] = dump_yaml(other_data)
+    root = make_registry(tmp_path, files)
+    for path, text in example.documents.items():  # type: ignore[attr-defined]
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text, encoding="utf-8")
     today = example.today or None  # type: ignore[attr-defined]
     args = ["validate", "--fail-on", "warning", relative]
     if today:
@@ -72,6 +80,9 @@ def test_failing_example_through_validate(
     spec = rule.spec  # type: ignore[attr-defined]
     matches = [m for m in map(LINE.match, done.stdout.splitlines()) if m and m["rule"] == spec.id]
     assert matches, done.stdout
+    if example.related:  # type: ignore[attr-defined]
+        # a finding across the registry names the other project
+        assert any(other in m["msg"] for m in matches for other in example.related), done.stdout  # type: ignore[attr-defined]
     for match in matches:
         assert match["art"] == spec.citation
         assert re.search(r"[\u4e00-\u9fff]", match["msg"])

@@ -16,8 +16,9 @@ import cel
 from govsite.errors import CalendarRangeError
 from govsite.findings import Deadline, Finding, RouteEntry, Severity
 from govsite.model import Project
-from govsite.policy import named_rules
 from govsite.policy.functions import CEL_FUNCTIONS
+from govsite.policy.named import NAMED_RULES
+from govsite.policy.named.common import RuleContext
 from govsite.policy.pack import ClockSpec, CompiledRule, PolicyPack
 from govsite.vocabulary import Stage
 from govsite.workdays import add_calendar_days, add_working_days, add_years
@@ -31,6 +32,7 @@ class Situation:
     transition_to: Stage
     changes_new: tuple[int, ...] = ()
     today: dt.date = field(default_factory=dt.date.today)
+    context: RuleContext = field(default_factory=RuleContext)
 
 
 @dataclass
@@ -48,6 +50,8 @@ class RuleError(Exception):
 
 def project_variables(project: Project, pack: PolicyPack, situation: Situation) -> dict[str, Any]:
     data = project.model_dump(mode="json")
+    # every field the pack declares is present (null when not given), so rules can test it safely
+    data["local"] = {name: data["local"].get(name) for name in pack.local_fields}
     stage_dates: dict[str, str] = {}
     for record in project.stages:
         stage_dates[record.stage.value] = record.date.isoformat()
@@ -57,7 +61,7 @@ def project_variables(project: Project, pack: PolicyPack, situation: Situation) 
         "facts": {},
         "reached": [r.stage.value for r in project.stages],
         "stage_dates": stage_dates,
-        "materials": sorted({m.kind.value for m in project.materials}),
+        "materials": sorted({m.kind for m in project.materials}),
         "changes_new": [data["changes"][i] for i in situation.changes_new],
         "transition": {
             "from": situation.transition_from.value if situation.transition_from else None,
@@ -231,8 +235,7 @@ def _apply_rule(
                 _clock(rule, clock, scope, values.ready(), situation, result)
     scope.index = None
     if spec.function:
-        named = named_rules.NAMED_RULES[spec.function]
-        outcome = named(project, pack.meta.params)
+        outcome = NAMED_RULES[spec.function](project, pack.meta.params, situation.context)
         for finding in outcome.findings:
             result.findings.append(
                 Finding(
@@ -242,6 +245,7 @@ def _apply_rule(
                     hint=finding.hint,
                     article=spec.citation,
                     field=finding.field,
+                    related=finding.related,
                 )
             )
         if outcome.score is not None:

@@ -27,8 +27,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from govsite.errors import GovsiteError
 from govsite.lifecycle import Lifecycle, Transition
 from govsite.validation import _dotted
-from govsite.vocabulary import District, ProjectType, Stage
+from govsite.vocabulary import District, MaterialKind, ProjectType, Stage, label
 from govsite.yamlload import LoadedDocument, load_file
+
+_COMMON_MATERIALS = frozenset(kind.value for kind in MaterialKind)
 
 _CN_DIGITS = "零一二三四五六七八九"
 
@@ -75,6 +77,46 @@ class Article(_Spec):
     title: str = ""
     chapter: str = ""
     text: str
+
+
+class MaterialKindSpec(_Spec):
+    kind: str = Field(pattern="^[a-z][a-z0-9_]*$")
+    label: str
+
+
+class LocalField(_Spec):
+    """A fact one regulation needs that the common model does not carry (project.local.<name>)."""
+
+    name: str = Field(pattern="^[a-z][a-z0-9_]*$")
+    type: Literal["bool", "int", "number", "string", "date", "enum", "list"]
+    values: list[str] = Field(default_factory=list, description="enum: the allowed values")
+    description: str
+
+    def problem(self, value: Any) -> str | None:
+        """None if `value` fits, else what is wrong, in Chinese."""
+        if value is None:
+            return None
+        ok = {
+            "bool": isinstance(value, bool),
+            "int": isinstance(value, int) and not isinstance(value, bool),
+            "number": isinstance(value, int | float) and not isinstance(value, bool),
+            "string": isinstance(value, str),
+            "date": isinstance(value, dt.date),
+            "enum": value in self.values,
+            "list": isinstance(value, list) and all(isinstance(v, str) for v in value),
+        }[self.type]
+        if ok:
+            return None
+        expected = {
+            "bool": "true 或 false",
+            "int": "整数",
+            "number": "数字",
+            "string": "文字",
+            "date": "日期（2026-03-02）",
+            "enum": "、".join(self.values),
+            "list": "文字列表",
+        }[self.type]
+        return f"应为 {expected}，现为“{value}”"
 
 
 class Role(_Spec):
@@ -135,6 +177,12 @@ class ExampleSpec(_Spec):
     facts: dict[str, Any] | None = None
     deadlines: dict[str, str] | None = None
     score: float | None = None
+    # other projects of the registry (each merged over examples/base.yaml), for rules across projects
+    registry: list[dict[str, Any]] = Field(default_factory=list)
+    # repository files the project's materials point at (path → text), e.g. a construction plan
+    documents: dict[str, str] = Field(default_factory=dict)
+    # what a finding of this rule must name in `related` (ids of other projects)
+    related: list[str] | None = None
 
 
 class RuleSpec(_Spec):
@@ -196,6 +244,8 @@ class PolicyPack:
     lifecycle: Lifecycle
     rules: list[CompiledRule]
     example_base: dict[str, Any]
+    material_kinds: dict[str, str] = field(default_factory=dict)
+    local_fields: dict[str, LocalField] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -203,6 +253,12 @@ class PolicyPack:
 
     def in_force_on(self, day: dt.date) -> bool:
         return self.meta.effective <= day and (self.meta.lapses is None or day < self.meta.lapses)
+
+    def material_label(self, kind: str) -> str:
+        return self.material_kinds.get(kind) or label(kind)
+
+    def knows_material(self, kind: str) -> bool:
+        return kind in self.material_kinds or kind in _COMMON_MATERIALS
 
     def article(self, article_id: str) -> Article | None:
         return next((a for a in self.articles if a.id == article_id), None)
@@ -282,6 +338,15 @@ def _compile_rule(
         except ValueError as exc:
             detail = str(exc).split("ERROR:", 1)[-1].strip().splitlines()[0]
             problems.add(doc.path, doc.locate(loc)[0], f"CEL 表达式有误：{source!r}：{detail}")
+    if spec.function is not None:
+        from govsite.policy.named import NAMED_RULES
+
+        if spec.function not in NAMED_RULES:
+            problems.add(
+                doc.path,
+                doc.locate(("function",))[0],
+                f"没有名为 {spec.function!r} 的命名规则（govsite/policy/named/）",
+            )
     for index, route in enumerate(spec.routes):
         if route.role not in roles:
             problems.add(
@@ -315,6 +380,26 @@ def load_pack(folder: Path) -> PolicyPack:
                 roles[role.id] = role
 
     lifecycle = _load_lifecycle(folder / "lifecycle.yaml", problems)
+
+    # Optional: facts this regulation needs beyond the common model, carried in project.local.
+    local_fields: dict[str, LocalField] = {}
+    if (folder / "fields.yaml").is_file():
+        fields_doc = _load(folder / "fields.yaml", problems)
+        if fields_doc.ok:
+            for index, item in enumerate(fields_doc.data.get("fields", [])):
+                local = _model(LocalField, fields_doc, item, problems, ("fields", index))
+                if local is not None:
+                    local_fields[local.name] = local
+
+    # Optional: material kinds this regulation names beyond the common ones of vocabulary.MaterialKind.
+    material_kinds: dict[str, str] = {}
+    if (folder / "materials.yaml").is_file():
+        materials_doc = _load(folder / "materials.yaml", problems)
+        if materials_doc.ok:
+            for index, item in enumerate(materials_doc.data.get("kinds", [])):
+                spec = _model(MaterialKindSpec, materials_doc, item, problems, ("kinds", index))
+                if spec is not None:
+                    material_kinds[spec.kind] = spec.label
 
     base_doc = _load(folder / "examples" / "base.yaml", problems)
     example_base: dict[str, Any] = base_doc.data if base_doc.ok and isinstance(base_doc.data, dict) else {}
@@ -352,6 +437,8 @@ def load_pack(folder: Path) -> PolicyPack:
         lifecycle=lifecycle,
         rules=rules,
         example_base=example_base,
+        material_kinds=material_kinds,
+        local_fields=local_fields,
     )
 
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from govsite.findings import Severity
-from govsite.judge import declaration_date
+from govsite.judge import declaration_date, pack_vocabulary_findings
 from govsite.policy.engine import Situation, evaluate
+from govsite.policy.named.common import RegistryEntry, RegistryView, RuleContext
 from govsite.policy.pack import CompiledRule, ExampleSpec, PolicyPack
 from govsite.validation import validate_project
 from govsite.vocabulary import Stage
@@ -41,14 +42,32 @@ def deep_merge(base: Mapping[str, Any], overlay: Mapping[str, Any]) -> dict[str,
     return merged
 
 
-def _situation(project_stages: list[Any], example: ExampleSpec, pending: tuple[int, ...]) -> Situation:
+def example_registry(pack: PolicyPack, example: ExampleSpec) -> list[RegistryEntry]:
+    """The example's other projects, as registry entries (paths as a registry would have them)."""
+    entries = []
+    base = example.base if example.base is not None else pack.example_base
+    for index, overlay in enumerate(example.registry):
+        data = deep_merge(base, overlay)
+        path = f"submissions/{data.get('district')}/{data.get('id')}.yaml"
+        project, errors = validate_project(LoadedDocument(path=path, data=data))
+        if project is None:
+            raise ValueError(f"registry[{index}] 不符合 schema：" + "；".join(e.message for e in errors))
+        entries.append(RegistryEntry(path, project))
+    return entries
+
+
+def _situation(
+    project_stages: list[Any], example: ExampleSpec, pending: tuple[int, ...], context: RuleContext
+) -> Situation:
     last = project_stages[-1]
     if example.transition_from is not None:
         source: Stage | None = Stage(example.transition_from)
     else:
         source = project_stages[-2].stage if len(project_stages) > 1 else None
     today = example.today or (last.date + dt.timedelta(days=1))
-    return Situation(source, last.stage, pending, today)
+    return Situation(
+        source, last.stage, pending, today, RuleContext(context.registry, context.documents, today)
+    )
 
 
 def run_example(pack: PolicyPack, rule: CompiledRule, example: ExampleSpec) -> ExampleOutcome:
@@ -61,6 +80,9 @@ def run_example(pack: PolicyPack, rule: CompiledRule, example: ExampleSpec) -> E
     project, errors = validate_project(LoadedDocument(path=f"{spec.id}:{example.name}", data=data))
     if project is None:
         return outcome(False, "示例项目不符合 schema：" + "；".join(e.message for e in errors))
+    vocabulary = pack_vocabulary_findings(project, pack)
+    if vocabulary:
+        return outcome(False, "示例项目的材料类别或本区字段有误：" + "；".join(f.message for f in vocabulary))
     declared_on = declaration_date(project)
     if not pack.in_force_on(declared_on):
         return outcome(
@@ -68,7 +90,14 @@ def run_example(pack: PolicyPack, rule: CompiledRule, example: ExampleSpec) -> E
             f"示例的申报日期 {declared_on} 不在本政策有效期内（{pack.meta.effective} 起），validate 不会用本政策判断它",
         )
     pending = tuple(i for i, c in enumerate(project.changes) if c.approved_by is None and c.ref is None)
-    result = evaluate(project, pack, _situation(list(project.stages), example, pending))
+    try:
+        entries = example_registry(pack, example)
+    except ValueError as exc:
+        return outcome(False, str(exc))
+    own = f"submissions/{project.district.value}/{project.id}.yaml"
+    registry = RegistryView(lambda: [RegistryEntry(own, project), *entries])
+    context = RuleContext(registry, example.documents)
+    result = evaluate(project, pack, _situation(list(project.stages), example, pending, context))
     mine = [f for f in result.findings if f.rule == spec.id and f.severity is not Severity.INFO]
     problems: list[str] = []
     if example.expect == "fail" and not mine:
@@ -90,6 +119,10 @@ def run_example(pack: PolicyPack, rule: CompiledRule, example: ExampleSpec) -> E
             if not match or match[0].due != str(due):
                 got = [(d.what, d.due) for d in mine_deadlines]
                 problems.append(f"时限“{what}”应为 {due}，实际为 {got}")
+    if example.related is not None:
+        named = sorted({other for f in mine for other in f.related})
+        if named != sorted(example.related):
+            problems.append(f"发现应指明相关项目 {sorted(example.related)}，实际为 {named}")
     if example.score is not None:
         total = (result.score or {}).get("total")
         if total is None or abs(float(total) - example.score) > 0.01:

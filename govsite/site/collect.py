@@ -18,7 +18,7 @@ from govsite.findings import Finding
 from govsite.model import Material, Project
 from govsite.policy.pack import Article, CompiledRule, PolicyPack, cite
 from govsite.result import ProjectResult
-from govsite.vocabulary import DEADLINE_STATUS_LABELS, RULE_KIND_LABELS, MaterialKind, Stage
+from govsite.vocabulary import DEADLINE_STATUS_LABELS, RULE_KIND_LABELS, Stage, label
 
 DEADLINE_STATUS = DEADLINE_STATUS_LABELS
 RULE_KINDS = RULE_KIND_LABELS
@@ -28,7 +28,8 @@ _ANCHOR_SAFE = re.compile(r"[^\W_][\w-]*")  # letters (any script), digits, "-",
 
 @dataclass(frozen=True)
 class MaterialView:
-    kind: MaterialKind
+    kind: str
+    kind_label: str
     public: bool
     title: str | None = None
     date: dt.date | None = None
@@ -36,12 +37,14 @@ class MaterialView:
     path: str | None = None
 
 
-def material_view(material: Material) -> MaterialView:
+def material_view(material: Material, pack: PolicyPack | None = None) -> MaterialView:
     """A material as the public may see it: a non-public one is only its kind and that it is withheld."""
+    kind_label = pack.material_label(material.kind) if pack else label(material.kind)
     if not material.public:
-        return MaterialView(kind=material.kind, public=False)
+        return MaterialView(kind=material.kind, kind_label=kind_label, public=False)
     return MaterialView(
         kind=material.kind,
+        kind_label=kind_label,
         public=True,
         title=material.title,
         date=material.date,
@@ -60,7 +63,7 @@ class ProjectEntry:
 
     @property
     def materials(self) -> list[MaterialView]:
-        return [material_view(m) for m in self.project.materials]
+        return [material_view(m, self.pack) for m in self.project.materials]
 
     @property
     def major(self) -> bool | None:

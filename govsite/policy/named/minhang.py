@@ -1,30 +1,15 @@
-"""Rules that data cannot say, as small named Python functions a pack calls by name.
-
-Each function's docstring is the rule's wording; it returns findings and, where it scores, a score.
-"""
+"""闵行 2025: named rules (附件2 score; O&M of a system that must exist and be accepted)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from govsite.findings import FieldPath, Severity
 from govsite.model import Evaluation, Project
-
-
-@dataclass(frozen=True)
-class NamedFinding:
-    severity: Severity
-    message: str
-    hint: str = ""
-    field: FieldPath = ()
-
-
-@dataclass
-class NamedOutcome:
-    findings: list[NamedFinding] = field(default_factory=list)
-    score: dict[str, Any] | None = None
+from govsite.policy.named.common import NamedFinding, NamedOutcome, NamedRule, RuleContext, describe
+from govsite.vocabulary import ProjectType, Stage
 
 
 class _InputError(Exception):
@@ -194,7 +179,7 @@ def classification_score(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
-def minhang_classification(project: Project, params: Mapping[str, Any]) -> NamedOutcome:
+def minhang_classification(project: Project, params: Mapping[str, Any], context: RuleContext) -> NamedOutcome:
     """对运行项目按附件2进行分类分级评分；填报的分数须与按标准计算的一致。"""
     outcome = NamedOutcome()
     gradings = [(i, e) for i, e in enumerate(project.evaluations) if e.kind == "classification_grading"]
@@ -227,6 +212,58 @@ def minhang_classification(project: Project, params: Mapping[str, Any]) -> Named
     return outcome
 
 
-NAMED_RULES: dict[str, Callable[[Project, Mapping[str, Any]], NamedOutcome]] = {
+_PROJECT_ID = re.compile(r"^(MH|QP|YP|GS|LG)-\d{4}-\d{3,4}$")
+_ACCEPTED = {Stage.ACCEPTED, Stage.IN_OPERATION, Stage.OUT_OF_USE, Stage.DECOMMISSIONED}
+
+
+def minhang_operation_system(
+    project: Project, params: Mapping[str, Any], context: RuleContext
+) -> NamedOutcome:
+    """第三十八条（四）（五）跨项目核对：运维项目所维护的系统（operation.system 写登记册中的项目编号时）的建设项目
+    须经区数据局立项批复并已通过验收；登记册中查不到该编号的，提示核对。登记册建立前建成的系统可写原批复文号，不作跨项目核对。"""
+    outcome = NamedOutcome()
+    if project.type is not ProjectType.OPERATION or project.operation is None or not project.operation.system:
+        return outcome
+    where: FieldPath = ("operation", "system")
+    if not _PROJECT_ID.match(project.operation.system):
+        return outcome  # a system built before the registry, named by its approval document
+    entry = context.registry.get(project.operation.system)
+    if entry is None:
+        outcome.findings.append(
+            NamedFinding(
+                Severity.WARNING,
+                f"登记册中没有被运维系统的建设项目 {project.operation.system}，无法核对其批复和验收情况",
+                "核对 operation.system 是否为原建设项目的编号；原项目未在本登记册登记的，请先补登记。",
+                where,
+            )
+        )
+        return outcome
+    built = entry.project
+    reached = {record.stage for record in built.stages}
+    if Stage.APPROVED not in reached:
+        outcome.findings.append(
+            NamedFinding(
+                Severity.ERROR,
+                f"运维项目不予支持（第三十八条（四））：被运维系统的建设项目 {describe(entry)} 未经区数据局立项批复",
+                "原系统须先经区数据局批复；未批复的系统不能申报运维费用。",
+                where,
+                (built.id,),
+            )
+        )
+    elif not reached & _ACCEPTED:
+        outcome.findings.append(
+            NamedFinding(
+                Severity.ERROR,
+                f"运维项目不予支持（第三十八条（五））：被运维系统的建设项目 {describe(entry)} 尚未通过验收（当前阶段：{built.stage.label}）",
+                "原建设项目验收通过后，才能申报运维费用。",
+                where,
+                (built.id,),
+            )
+        )
+    return outcome
+
+
+RULES: dict[str, NamedRule] = {
     "minhang_classification": minhang_classification,
+    "minhang_operation_system": minhang_operation_system,
 }
