@@ -30,6 +30,20 @@ from govsite.validation import _dotted
 from govsite.vocabulary import District, MaterialKind, ProjectType, Stage, label
 from govsite.yamlload import LoadedDocument, load_file
 
+# The rows of the side-by-side comparison of regulations, in order, with their Chinese headings.
+COMPARE_TOPICS: dict[str, str] = {
+    "scope": "适用范围",
+    "major_project": "重大项目认定",
+    "supervision": "监理",
+    "testing": "测试与测评",
+    "review_tracks": "评审通道",
+    "change_tiers": "变更分级",
+    "acceptance_steps": "验收步骤",
+    "warranty": "质保与免费运维",
+    "naming": "命名规范",
+    "declaration_deadlines": "申报时间",
+}
+
 _COMMON_MATERIALS = frozenset(kind.value for kind in MaterialKind)
 
 _CN_DIGITS = "零一二三四五六七八九"
@@ -70,6 +84,13 @@ class PolicyMeta(_Spec):
     supersedes: list[Supersedes] = Field(default_factory=list)
     source: str = ""
     params: dict[str, Any] = Field(default_factory=dict)
+    # topic → Chinese sentence with {param} placeholders: the comparison of regulations is built from it
+    compare: dict[str, str] = Field(default_factory=dict)
+
+    def compared(self, topic: str) -> str | None:
+        """The compare sentence of `topic` with the pack's params filled in (None if not given)."""
+        template = self.compare.get(topic)
+        return None if template is None else template.format_map(self.params)
 
 
 class Article(_Spec):
@@ -362,6 +383,24 @@ def load_pack(folder: Path) -> PolicyPack:
     problems = _Problems()
     meta_doc = _load(folder / "policy.yaml", problems)
     meta = _model(PolicyMeta, meta_doc, meta_doc.data, problems) if meta_doc.ok else None
+
+    if meta is not None:
+        for topic in meta.compare:
+            if topic not in COMPARE_TOPICS:
+                problems.add(
+                    meta_doc.path,
+                    meta_doc.locate(("compare", topic))[0],
+                    f"未知的比较主题 {topic!r}，可选：{'、'.join(COMPARE_TOPICS)}",
+                )
+                continue
+            try:
+                meta.compared(topic)
+            except (KeyError, ValueError, IndexError) as exc:
+                problems.add(
+                    meta_doc.path,
+                    meta_doc.locate(("compare", topic))[0],
+                    f"compare.{topic} 无法用 params 填写：{exc}",
+                )
 
     articles: list[Article] = []
     articles_doc = _load(folder / "articles.yaml", problems)
