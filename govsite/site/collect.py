@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 
 from govsite.findings import Finding
 from govsite.model import Material, Project
-from govsite.policy.pack import Article, CompiledRule, PolicyPack, cite
+from govsite.policy.pack import COMPARE_TOPICS, Article, CompiledRule, PolicyPack, cite
 from govsite.result import ProjectResult
 from govsite.vocabulary import DEADLINE_STATUS_LABELS, RULE_KIND_LABELS, Stage, label
 
@@ -140,11 +140,55 @@ class Handbook:
 
 
 @dataclass(frozen=True)
+class ComparisonRow:
+    topic: str
+    heading: str
+    cells: list[str | None]  # one per pack, in the comparison's order; None: the pack says nothing
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The regulations side by side, generated from each pack's `compare` block and params."""
+
+    packs: list[PolicyPack]
+    rows: list[ComparisonRow]
+
+
+def comparison(packs: Sequence[PolicyPack]) -> Comparison:
+    ordered = sorted(packs, key=lambda p: (-p.meta.effective.toordinal(), p.id))
+    rows = [
+        ComparisonRow(topic, heading, [pack.meta.compared(topic) for pack in ordered])
+        for topic, heading in COMPARE_TOPICS.items()
+    ]
+    return Comparison(ordered, [row for row in rows if any(cell is not None for cell in row.cells)])
+
+
+@dataclass(frozen=True)
+class Repealed:
+    document_number: str
+    title: str
+    repealed_by: PolicyPack
+
+
+@dataclass(frozen=True)
 class SiteData:
     today: dt.date
     projects: list[ProjectEntry]
     invalid: list[InvalidFile]
     handbooks: list[Handbook]
+    comparison: Comparison
+
+    @property
+    def repealed(self) -> list[Repealed]:
+        """Regulations the packs' regulations repealed, with what repealed them."""
+        return [
+            Repealed(old.document_number, old.title, book.pack)
+            for book in self.handbooks
+            for old in book.pack.meta.supersedes
+        ]
+
+    def in_force(self, pack: PolicyPack) -> bool:
+        return pack.in_force_on(self.today)
 
     @property
     def stage_counts(self) -> list[tuple[Stage, int]]:
@@ -219,4 +263,10 @@ def collect(
         entries.append(ProjectEntry(project, result, pack))
     entries.sort(key=lambda e: (e.project.district.value, e.project.id))
     invalid.sort(key=lambda f: f.path)
-    return SiteData(today=today, projects=entries, invalid=invalid, handbooks=[handbook(p) for p in packs])
+    return SiteData(
+        today=today,
+        projects=entries,
+        invalid=invalid,
+        handbooks=[handbook(p) for p in packs],
+        comparison=comparison(packs),
+    )

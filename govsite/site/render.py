@@ -112,6 +112,7 @@ def render_pages(data: SiteData, env: jinja2.Environment) -> dict[str, str]:
     pages = {
         "index.md": env.get_template("index.md.j2").render(context),
         "handbook/index.md": env.get_template("handbook_index.md.j2").render(context),
+        "handbook/compare.md": env.get_template("compare.md.j2").render(context),
     }
     project_template = env.get_template("project.md.j2")
     for entry in data.projects:
