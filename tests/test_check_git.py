@@ -161,3 +161,54 @@ def test_outside_a_repository_is_a_usage_error(tmp_path: Path) -> None:
     done = govsite("check", "--base", "main", cwd=tmp_path)
     assert done.returncode == 2
     assert "不是 Git 仓库" in done.stderr
+
+
+def test_rules_across_the_registry_see_the_pull_requests_head(repo: Path) -> None:
+    """An O&M declaration whose system is a registry project still under construction is refused
+    (第三十八条（五）), and the finding names that project."""
+    built = declared("MH-2026-001")
+    built["stages"] += [
+        {"stage": "intake", "date": "2026-03-04"},
+        {"stage": "in_library", "date": "2026-03-20", "outcome": "supported"},
+        {"stage": "approved", "date": "2026-04-01", "ref": "闵数批〔2026〕9号"},
+        {"stage": "under_construction", "date": "2026-04-10"},
+    ]
+    built["stage"] = "under_construction"
+    write_project(repo, EXISTING, built)
+    commit(repo, "建设中")
+    git(repo, "branch", "-f", "main", "HEAD")  # the construction history is on main already
+    operation = declared(
+        "MH-2026-002",
+        type="operation",
+        mode=None,
+        name="闵行区示例业务管理系统（27年运维）项目",
+        budget_year=2027,
+        materials=[
+            {"kind": "om_plan", "title": "运维方案", "date": "2026-03-01"},
+            {"kind": "acceptance_materials", "title": "验收材料", "date": "2026-03-01"},
+        ],
+        operation={
+            "system": "MH-2026-001",
+            "first_time": True,
+            "data_shared": True,
+            "on_government_cloud": True,
+            "crypto_security_compliant": True,
+            "major_security_hazard": False,
+            "in_use": True,
+            "content_matches": True,
+            "approved_by_data_bureau": True,
+            "acceptance_report_available": True,
+            "performance_tracking_passed": True,
+        },
+    )
+    write_project(repo, NEW, operation)
+    commit(repo, "申报运维")
+
+    code, report = check(repo)
+
+    assert code == 1
+    [project] = report["projects"]
+    [refusal] = [f for f in project["findings"] if f["rule"] == "MH-25" and f["severity"] == "error"]
+    assert "MH-2026-001" in refusal["message"] and "尚未通过验收" in refusal["message"]
+    assert refusal["related"] == ["MH-2026-001"]
+    assert refusal["field"] == "operation.system"
