@@ -168,6 +168,11 @@ class ReviewOutcome(LabelledEnum):
     DEFERRED = "deferred"
     REJECTED = "rejected"
 
+    @property
+    def label(self) -> str:
+        # "approved" as an outcome is 同意, not the stage 批复 that shares its key
+        return LABELS.get(f"{self.value}_outcome") or LABELS[self.value]
+
 
 LABELS: dict[str, str] = {
     # districts

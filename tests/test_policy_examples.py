@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
-from support import POLICIES, dump_yaml, govsite, make_registry
+from support import POLICIES, dump_yaml, write_project
 
+from govsite.findings import Severity
 from govsite.policy.pack import load_packs
 from govsite.policy.selftest import deep_merge, iter_examples
+from govsite.registry import validate_paths
+from govsite.report.text import render_text
 
 PACKS = load_packs(POLICIES)
 OUTCOMES = list(iter_examples(PACKS))
 
 # The rule ids of RULES.md (the reading of the regulations every pack must cover), by pack.
-REQUIRED_RULES = {"minhang-2025": [f"MH-{n:02d}" for n in range(1, 29)]}
+REQUIRED_RULES = {
+    "minhang-2025": [f"MH-{n:02d}" for n in range(1, 29)],
+    "qingpu-2024": [f"QP-{n:02d}" for n in range(1, 21)],
+    "yangpu-2023": [f"YP-{n:02d}" for n in range(1, 22)],
+    "gongshu-2021": [f"GS-{n:02d}" for n in range(1, 15)],
+    "longgang-2021": [f"LG-{n:02d}" for n in range(0, 15)],
+}
+
+
+def test_every_required_pack_is_present() -> None:
+    assert sorted(p.id for p in PACKS) == sorted(REQUIRED_RULES)
 
 
 @pytest.mark.parametrize("outcome", OUTCOMES, ids=[o.test_id for o in OUTCOMES])
@@ -54,35 +68,32 @@ def test_failing_example_through_validate(
     pack: object, rule: object, example: object, tmp_path: Path
 ) -> None:
     """Written to a registry file, a failing example gives path:line:col, rule, article, Chinese text,
-    and exit 1 (with --fail-on warning for rules whose severity is a warning)."""
+    and fails the run (with --fail-on warning for rules whose severity is a warning).
+
+    This runs what `govsite validate` runs (validate_paths, then the text reporter) in-process with
+    the packs loaded once: a subprocess per example would spend its time re-loading the packs.
+    """
     base = example.base if example.base is not None else pack.example_base  # type: ignore[attr-defined]
     data = deep_merge(base, example.project)  # type: ignore[attr-defined]
     relative = f"submissions/{data['district']}/{data['id']}.yaml"
-    files = {relative: dump_yaml(data)}
+    write_project(tmp_path, relative, dump_yaml(data))
     for other in example.registry:  # type: ignore[attr-defined]
         other_data = deep_merge(base, other)
-        files[f"submissions/{other_data['district']}/{other_data['id']}.yaml"] = dump_yaml(other_data)
-    root = make_registry(tmp_path, files)
+        write_project(tmp_path, f"submissions/{other_data['district']}/{other_data['id']}.yaml", other_data)
     for path, text in example.documents.items():  # type: ignore[attr-defined]
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(text, encoding="utf-8")
-    today = example.today or None  # type: ignore[attr-defined]
-    args = ["validate", "--fail-on", "warning", relative]
-    if today:
-        args += ["--today", today.isoformat()]
-    else:
-        last = max(str(s["date"]) for s in data["stages"])
-        import datetime as dt
-
-        args += ["--today", (dt.date.fromisoformat(last) + dt.timedelta(days=1)).isoformat()]
-    done = govsite(*args, cwd=root)
-    assert done.returncode == 1, done.stdout + done.stderr
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text, encoding="utf-8")
+    last = max(dt.date.fromisoformat(str(s["date"])) for s in data["stages"])
+    today = example.today or (last + dt.timedelta(days=1))  # type: ignore[attr-defined]
+    run = validate_paths([tmp_path / relative], PACKS, tmp_path, today)
+    output = render_text(run)
+    assert run.count(Severity.ERROR) + run.count(Severity.WARNING) > 0, output
     spec = rule.spec  # type: ignore[attr-defined]
-    matches = [m for m in map(LINE.match, done.stdout.splitlines()) if m and m["rule"] == spec.id]
-    assert matches, done.stdout
+    matches = [m for m in map(LINE.match, output.splitlines()) if m and m["rule"] == spec.id]
+    assert matches, output
     if example.related:  # type: ignore[attr-defined]
         # a finding across the registry names the other project
-        assert any(other in m["msg"] for m in matches for other in example.related), done.stdout  # type: ignore[attr-defined]
+        assert any(other in m["msg"] for m in matches for other in example.related), output  # type: ignore[attr-defined]
     for match in matches:
         assert match["art"] == spec.citation
         assert re.search(r"[\u4e00-\u9fff]", match["msg"])

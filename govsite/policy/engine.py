@@ -58,6 +58,11 @@ def project_variables(project: Project, pack: PolicyPack, situation: Situation) 
     return {
         "project": data,
         "params": pack.meta.params,
+        "policy": {
+            "id": pack.id,
+            "effective": pack.meta.effective.isoformat(),
+            "lapses": pack.meta.lapses.isoformat() if pack.meta.lapses else None,
+        },
         "facts": {},
         "reached": [r.stage.value for r in project.stages],
         "stage_dates": stage_dates,

@@ -38,6 +38,24 @@ def add_years(start: str, years: int) -> str:
         return day.replace(year=day.year + int(years), day=28).isoformat()
 
 
+def add_months(start: str, months: int) -> str:
+    """Same day `months` later; the month's last day when that day does not exist (31 Jan + 1 → 28/29 Feb)."""
+    day = _date(start)
+    index = day.month - 1 + int(months)
+    year, month = day.year + index // 12, index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, candidate)).isoformat()
+        except ValueError:
+            continue
+    raise ValueError(start)
+
+
+def total(values: list[float]) -> float:
+    """Sum of a list of numbers (CEL has no sum)."""
+    return float(sum(values))
+
+
 def year_of(value: str) -> int:
     return _date(value).year
 
@@ -53,4 +71,6 @@ CEL_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "add_years": add_years,
     "year_of": year_of,
     "join": join,
+    "add_months": add_months,
+    "sum": total,
 }

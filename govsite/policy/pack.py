@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -227,8 +228,25 @@ class RuleSpec(_Spec):
         return "、".join(cite(a) for a in self.articles)
 
 
-_ITEM_REFERENCE = re.compile(r"\bitem\b")
-_INDEX_REFERENCE = re.compile(r"\bindex\b")
+# Quoted strings, or an identifier not preceded by "." (a field access such as x.item is not the
+# variable `item`). Substitutions touch only the identifiers, never text inside quotes.
+_STRING_OR_NAME = re.compile(
+    r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|(?<![.\w])([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?"""
+)
+
+
+def substitute_names(source: str, replace: Callable[[str, str | None], str | None]) -> str:
+    """Rewrite CEL identifiers outside string literals: `replace(name, attribute)` returns the new
+    text for `name` (or `name.attribute`), or None to leave it."""
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name is None:
+            return match.group(0)  # a string literal
+        new = replace(name, match.group(2))
+        return match.group(0) if new is None else new
+
+    return _STRING_OR_NAME.sub(one, source)
 
 
 @dataclass
@@ -251,8 +269,17 @@ class CompiledRule:
         program = self._per_index.get(key)
         if program is None:
             items = self.expanded[self.spec.for_each]
-            text = _ITEM_REFERENCE.sub(f"({items})[{index}]", self.expanded[source])
-            program = self._per_index[key] = cel.compile(_INDEX_REFERENCE.sub(str(index), text))
+            element = f"({items})[{index}]"
+
+            def inline(name: str, attribute: str | None) -> str | None:
+                tail = f".{attribute}" if attribute else ""
+                if name == "item":
+                    return element + tail
+                if name == "index" and attribute is None:
+                    return str(index)
+                return None
+
+            program = self._per_index[key] = cel.compile(substitute_names(self.expanded[source], inline))
         return program
 
 
@@ -312,9 +339,6 @@ def _model(
         return None
 
 
-_LET_REFERENCE = re.compile(r"\bv\.([a-z_][a-z0-9_]*)\b")
-
-
 def _expand_lets(source: str, expanded: dict[str, str]) -> str:
     """Inline `v.<name>` as its (already inlined) let expression.
 
@@ -322,9 +346,13 @@ def _expand_lets(source: str, expanded: dict[str, str]) -> str:
     evaluation convert the whole project again, which made every let cost a full conversion.
     An unknown name is left as it is, so CEL reports it when the rule runs its examples.
     """
-    return _LET_REFERENCE.sub(
-        lambda m: f"({expanded[m.group(1)]})" if m.group(1) in expanded else m.group(0), source
-    )
+
+    def inline(name: str, attribute: str | None) -> str | None:
+        if name == "v" and attribute in expanded:
+            return f"({expanded[attribute]})"
+        return None
+
+    return substitute_names(source, inline)
 
 
 _EXPRESSION_FIELDS = ("when", "require", "start", "due", "done_on", "working_days", "calendar_days", "years")
