@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import base_project, govsite, make_registry, write_project
+import yaml
+from support import POLICIES, base_project, govsite, make_registry, write_project
 
 PATH = "submissions/minhang/MH-2026-001.yaml"
 
@@ -76,3 +77,32 @@ def test_a_lapsed_regulation_is_named_with_its_lapse_date(tmp_path: Path) -> Non
     assert project["policy"] is None
     [warning] = [f for f in project["findings"] if f["rule"] == "policy"]
     assert "闵府办发〔2025〕24号 已于 2026-03-01 失效" in warning["message"]
+
+
+@pytest.mark.parametrize(
+    ("pack", "day", "expected"),
+    [
+        ("qingpu-2024", "2024-12-03", None),  # the day before 青数〔2024〕49号 took effect
+        ("qingpu-2024", "2024-12-04", "青数〔2024〕49号"),
+        ("longgang-2021", "2026-07-05", "深龙政数规〔2021〕1号"),  # the last day of its five years
+        ("longgang-2021", "2026-07-06", None),  # lapsed
+    ],
+)
+def test_real_regulations_across_their_dates(
+    tmp_path: Path, pack: str, day: str, expected: str | None
+) -> None:
+
+    data = yaml.safe_load((POLICIES / pack / "examples" / "base.yaml").read_text(encoding="utf-8"))
+    data["stages"] = [{"stage": "declared", "date": day}]
+    data["stage"] = "declared"
+    relative = f"submissions/{data['district']}/{data['id']}.yaml"
+    root = make_registry(tmp_path, {relative: data})
+    done = govsite("validate", "--format", "json", "--today", "2026-11-22", relative, cwd=root)
+    [project] = json.loads(done.stdout)["projects"]
+    text = govsite("validate", "--today", "2026-11-22", relative, cwd=root).stdout
+    if expected is None:
+        assert project["policy"] is None
+        assert any(f["rule"] == "policy" and f["severity"] == "warning" for f in project["findings"])
+    else:
+        assert project["policy"]["document_number"] == expected
+        assert f"适用政策：{project['policy']['title']}（{expected}）" in text
