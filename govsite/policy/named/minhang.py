@@ -213,7 +213,6 @@ def minhang_classification(project: Project, params: Mapping[str, Any], context:
 
 
 _PROJECT_ID = re.compile(r"^(MH|QP|YP|GS|LG)-\d{4}-\d{3,4}$")
-_ACCEPTED = {Stage.ACCEPTED, Stage.IN_OPERATION, Stage.OUT_OF_USE, Stage.DECOMMISSIONED}
 
 
 def minhang_operation_system(
@@ -250,7 +249,7 @@ def minhang_operation_system(
                 (built.id,),
             )
         )
-    elif not reached & _ACCEPTED:
+    elif Stage.ACCEPTED not in reached:  # the lifecycle allows operation only after acceptance
         outcome.findings.append(
             NamedFinding(
                 Severity.ERROR,
