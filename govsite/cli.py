@@ -106,6 +106,28 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def cmd_codeowners(args: argparse.Namespace) -> int:
+    from govsite.owners import CODEOWNERS, owner_rules, render_codeowners
+    from govsite.policy.pack import load_packs
+    from govsite.reviewers import load_reviewers
+
+    root = Path(args.root)
+    text = render_codeowners(owner_rules(load_packs(root / args.policies), load_reviewers(root)))
+    target = root / CODEOWNERS
+    if args.check:
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            print(
+                f"{target} 与政策包的角色和 reviewers.yaml 不一致：运行 govsite codeowners 重新生成",
+                file=sys.stderr,
+            )
+            return ExitCode.FINDINGS
+        return ExitCode.OK
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    print(f"已写入 {target}")
+    return ExitCode.OK
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from govsite.site.build import build_site
 
@@ -198,6 +220,11 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--root", default=".")
     schema.add_argument("--check", action="store_true", help="只检查是否与模型一致")
     schema.set_defaults(func=cmd_schema)
+
+    codeowners = sub.add_parser("codeowners", help="由政策包的角色和 reviewers.yaml 生成 .github/CODEOWNERS")
+    _common(codeowners)
+    codeowners.add_argument("--check", action="store_true", help="只检查是否一致")
+    codeowners.set_defaults(func=cmd_codeowners)
 
     build = sub.add_parser("build", help="生成公开网站（项目登记册与政策手册）")
     _common(build)

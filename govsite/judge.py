@@ -7,11 +7,12 @@ file in a pull request.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from pathlib import PurePosixPath
+import hashlib
+from collections.abc import Callable, Collection, Sequence
 
 from govsite.findings import Finding, Severity
-from govsite.lifecycle import check_history, check_transition
+from govsite.layout import project_layout_findings
+from govsite.lifecycle import check_append_only, check_history, check_new_project, check_step
 from govsite.model import Project
 from govsite.policy.engine import Situation, evaluate
 from govsite.policy.named.common import EMPTY_REGISTRY, RegistryView, RuleContext
@@ -19,7 +20,7 @@ from govsite.policy.pack import PolicyPack, select_pack
 from govsite.result import PolicyRef, ProjectResult
 from govsite.validation import validate_project
 from govsite.vocabulary import Stage
-from govsite.yamlload import LoadedDocument
+from govsite.yamlload import MAX_BYTES, LoadedDocument
 
 
 def declaration_date(project: Project) -> dt.date:
@@ -27,48 +28,10 @@ def declaration_date(project: Project) -> dt.date:
     return project.stage_date(Stage.DECLARED) or project.stages[0].date
 
 
-ID_PREFIX = {"minhang": "MH", "qingpu": "QP", "yangpu": "YP", "gongshu": "GS", "longgang": "LG"}
-
-
 def _layout(project: Project, path: str) -> list[Finding]:
-    """File name = id, folder = district, id prefix = district: together they make ids unique
-    without reading the whole registry."""
-    parts = PurePosixPath(path).parts
-    findings: list[Finding] = []
-    if "submissions" not in parts:
-        return findings  # a draft outside the registry is judged on content only
-    prefix = ID_PREFIX[project.district.value]
-    if not project.id.startswith(prefix + "-"):
-        findings.append(
-            Finding(
-                rule="layout",
-                severity=Severity.ERROR,
-                message=f"{project.district.label}的项目编号应以 {prefix}- 开头",
-                hint=f"例如 {prefix}-{project.budget_year}-001。",
-                field=("id",),
-            )
-        )
-    if PurePosixPath(path).stem != project.id:
-        findings.append(
-            Finding(
-                rule="layout",
-                severity=Severity.ERROR,
-                message=f"文件名应为项目编号：{project.id}.yaml",
-                hint=f"把文件改名为 {project.id}.yaml（用 git mv 保留历史）。",
-                field=("id",),
-            )
-        )
-    if len(parts) >= 2 and parts[-2] != project.district.value:
-        findings.append(
-            Finding(
-                rule="layout",
-                severity=Severity.ERROR,
-                message=f"{project.district.label}的项目应放在 submissions/{project.district.value}/ 下",
-                hint=f"把文件移到 submissions/{project.district.value}/。",
-                field=("district",),
-            )
-        )
-    return findings
+    return project_layout_findings(
+        project.id, project.district.value, project.district.label, project.budget_year, path
+    )
 
 
 def _pending_changes(project: Project) -> tuple[int, ...]:
@@ -118,16 +81,23 @@ def _apply_policy(
     packs: Sequence[PolicyPack],
     situation: Situation,
     findings: list[Finding],
+    day: dt.date | None = None,
+    missing: Severity = Severity.WARNING,
 ) -> PolicyPack | None:
-    day = declaration_date(project)
+    """Judge `project` under the pack in force on `day` (its declaration date unless given)."""
+    day = day or declaration_date(project)
     pack, reason = select_pack(list(packs), project.district, day)
     if pack is None:
         findings.append(
             Finding(
                 rule="policy",
-                severity=Severity.WARNING,
+                severity=missing,
                 message=f"没有适用的政策：{reason}，本项目未按任何政策检查",
-                hint="核对 stages 中的申报日期；若所在区已出台新政策，请先把它加入 policies/。",
+                hint=(
+                    "新申报按申报当日有效的政策检查：申报日期写实际提交的日期。"
+                    if missing is Severity.ERROR
+                    else "核对 stages 中的申报日期；若所在区已出台新政策，请先把它加入 policies/。"
+                ),
                 field=("stages", 0, "date"),
             )
         )
@@ -143,16 +113,41 @@ def _apply_policy(
     return pack
 
 
-def documents_of(project: Project, read: Callable[[str], str | None]) -> dict[str, str]:
-    """The Markdown materials a project carries in the repository (e.g. its construction plan),
-    for rules that check their content; `read` is the edge that fetches a path's text."""
+Reader = Callable[[str], bytes | None]
+
+
+def _no_files(_path: str) -> bytes | None:
+    return None
+
+
+def documents_of(project: Project, read: Reader) -> tuple[dict[str, str], list[Finding]]:
+    """The Markdown materials a project carries in the repository (e.g. its construction plan), for
+    rules that check their content; and a finding for each material file whose content no longer
+    matches the SHA-256 the project records for it. `read` is the edge that fetches a path's bytes."""
     documents: dict[str, str] = {}
-    for material in project.materials:
-        if material.path and material.path.endswith(".md"):
-            text = read(material.path)
-            if text is not None:
-                documents[material.path] = text
-    return documents
+    findings: list[Finding] = []
+    for index, material in enumerate(project.materials):
+        if not material.path:
+            continue
+        data = read(material.path)
+        if data is None:
+            continue
+        if material.sha256 is not None and hashlib.sha256(data).hexdigest() != material.sha256:
+            findings.append(
+                Finding(
+                    rule="material-digest",
+                    severity=Severity.ERROR,
+                    message=f"材料文件 {material.path} 的内容与登记的 SHA-256 不符：材料登记后被改动过",
+                    hint="材料改动须作为新的材料登记（新文件、新摘要）；如确属更正，同时更新 sha256 并说明原因。",
+                    field=("materials", index, "sha256"),
+                )
+            )
+        if material.path.endswith(".md") and len(data) <= MAX_BYTES:
+            try:
+                documents[material.path] = data.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+    return documents, findings
 
 
 def judge_validate(
@@ -160,7 +155,7 @@ def judge_validate(
     packs: Sequence[PolicyPack],
     today: dt.date,
     registry: RegistryView = EMPTY_REGISTRY,
-    read: Callable[[str], str | None] = lambda _: None,
+    read: Reader = _no_files,
 ) -> ProjectResult:
     result = ProjectResult(path=doc.path)
     project, findings = validate_project(doc)
@@ -170,7 +165,9 @@ def judge_validate(
     previous = project.stages[-2].stage if len(project.stages) > 1 else None
     result.stage_from, result.stage_to = (previous.value if previous else None), project.stage.value
     findings += _layout(project, doc.path)
-    context = RuleContext(registry, documents_of(project, read), today)
+    documents, digests = documents_of(project, read)
+    findings += digests
+    context = RuleContext(registry, documents, today)
     situation = Situation(previous, project.stage, _pending_changes(project), today, context)
     pack = _apply_policy(result, project, packs, situation, findings)
     if pack is not None:
@@ -178,18 +175,47 @@ def judge_validate(
     return _finish(result, doc, findings)
 
 
-def _changes_rewritten(base: Project, head: Project) -> list[Finding]:
-    recorded = len(base.changes)
-    if tuple(head.changes[:recorded]) == tuple(base.changes):
-        return []
+def _future_records(base: Project | None, head: Project, today: dt.date) -> list[Finding]:
+    """A record says what has happened: a stage reached or a change made after today has not."""
+    findings: list[Finding] = []
+    first_new = len(base.stages) if base is not None else 0
+    for index, record in enumerate(head.stages[first_new:], start=first_new):
+        if record.date > today:
+            findings.append(
+                Finding(
+                    rule="transition",
+                    severity=Severity.ERROR,
+                    message=f"阶段记录的日期 {record.date} 晚于今天（{today}）：只能记录已经发生的阶段",
+                    hint="写实际到达该阶段的日期（如批复文件的日期）；阶段到达后再提交合并请求。",
+                    field=("stages", index, "date"),
+                )
+            )
+    first_change = len(base.changes) if base is not None else 0
+    for index, change in enumerate(head.changes[first_change:], start=first_change):
+        if change.date > today:
+            findings.append(
+                Finding(
+                    rule="transition",
+                    severity=Severity.ERROR,
+                    message=f"变更记录的日期 {change.date} 晚于今天（{today}）",
+                    hint="写提出变更的实际日期。",
+                    field=("changes", index, "date"),
+                )
+            )
+    return findings
+
+
+def _removed_documents(project: Project, removed: Collection[str]) -> list[Finding]:
     return [
         Finding(
-            rule="transition",
+            rule="document",
             severity=Severity.ERROR,
-            message="已记录的变更不能修改或删除",
-            hint="在 changes 末尾追加新的变更记录；更正请联系区数据局。",
-            field=("changes",),
+            message=f"本项目引用的材料文件 {material.path} 在本合并请求中被删除",
+            hint="材料须随项目永久保留：恢复该文件；材料确需更换的，登记新材料并保留原文件。",
+            field=("materials", index, "path"),
         )
+        for index, material in enumerate(project.materials)
+        if material.path in removed
     ]
 
 
@@ -199,9 +225,15 @@ def judge_change(
     packs: Sequence[PolicyPack],
     today: dt.date,
     registry: RegistryView = EMPTY_REGISTRY,
-    read: Callable[[str], str | None] = lambda _: None,
+    read: Reader = _no_files,
+    removed: Collection[str] = (),
 ) -> ProjectResult:
-    """Judge the head version of a file against its base version (None for a new file)."""
+    """Judge the head version of a file against its base version (None for a new file).
+
+    The history is compared base → head first, with no regulation involved, so that nothing the
+    head says (a back-dated declaration, say) can turn the comparison off; and the regulation of
+    an existing project is chosen from the base's recorded declaration, not from the head's.
+    """
     result = ProjectResult(path=head_doc.path)
     project, findings = validate_project(head_doc)
     if project is None:
@@ -210,14 +242,42 @@ def judge_change(
     source = base_project.stage if base_project else None
     result.stage_from, result.stage_to = (source.value if source else None), project.stage.value
     findings += _layout(project, head_doc.path)
+    findings += _future_records(base_project, project, today)
     if base_project is not None:
-        findings += _changes_rewritten(base_project, project)
+        findings += check_append_only(base_project, project)
         new_changes = tuple(range(len(base_project.changes), len(project.changes)))
+        day = declaration_date(base_project)
     else:
         new_changes = tuple(range(len(project.changes)))
-    context = RuleContext(registry, documents_of(project, read), today)
+        day = declaration_date(project)
+    documents, digests = documents_of(project, read)
+    findings += digests + _removed_documents(project, removed)
+    context = RuleContext(registry, documents, today)
     situation = Situation(source, project.stage, new_changes, today, context)
-    pack = _apply_policy(result, project, packs, situation, findings)
+    # A new declaration must fall under a regulation; an existing project keeps the warning
+    # (it was registered before any regulation govsite knows), its history checked all the same.
+    missing = Severity.ERROR if base_project is None else Severity.WARNING
+    pack = _apply_policy(result, project, packs, situation, findings, day=day, missing=missing)
     if pack is not None:
-        findings += check_transition(pack.lifecycle, base_project, project)
+        if base_project is None:
+            findings += check_new_project(pack.lifecycle, project)
+        else:
+            findings += check_step(pack.lifecycle, base_project, project)
     return _finish(result, head_doc, findings)
+
+
+def internal_error(path: str, exc: BaseException) -> ProjectResult:
+    """A defect in govsite met while judging one file: that file's finding, never the end of the run."""
+    return ProjectResult(
+        path=path,
+        findings=[
+            Finding(
+                rule="internal-error",
+                severity=Severity.ERROR,
+                message=f"govsite 检查本文件时出现内部错误（{type(exc).__name__}: {str(exc)[:200]}）",
+                hint="这是 govsite 的缺陷，不一定是文件的问题：请把本文件和这条信息报告给维护人员。其他文件照常检查。",
+                line=1,
+                column=1,
+            )
+        ],
+    )

@@ -76,21 +76,13 @@ def check_history(lifecycle: Lifecycle, project: Project) -> list[Finding]:
 IMMUTABLE_FIELDS = ("id", "district", "type")
 
 
-def check_transition(lifecycle: Lifecycle, base: Project | None, head: Project) -> list[Finding]:
-    """A pull request may add one legal step to the history and may not rewrite what is recorded."""
-    if base is None:
-        first = head.stages[0].stage
-        if len(head.stages) > 1 or first not in lifecycle.entry:
-            return [
-                Finding(
-                    rule="transition",
-                    severity=Severity.ERROR,
-                    message="新项目只能以一条“需求提出”或“申报”记录开始，不能带着后续阶段一起提交",
-                    hint="先提交申报；受理、入库、批复等阶段由后续合并请求逐步记录。",
-                    field=("stages",),
-                )
-            ]
-        return []
+def check_append_only(base: Project, head: Project) -> list[Finding]:
+    """What is recorded stays recorded: identity fields, stage records and changes of the base
+    version are unchanged at the head, and at most one stage record is appended.
+
+    Needs no regulation, so it runs before one is chosen: no edit of a date (or of anything else)
+    can switch it off.
+    """
     findings: list[Finding] = []
     for name in IMMUTABLE_FIELDS:
         if getattr(base, name) != getattr(head, name):
@@ -118,18 +110,59 @@ def check_transition(lifecycle: Lifecycle, base: Project | None, head: Project) 
                 field=("stages", max(changed, 0)),
             )
         )
-        return findings
-    added = head.stages[recorded:]
-    if len(added) > 1:
+    elif len(head.stages) - recorded > 1:
         findings.append(
             Finding(
                 rule="transition",
                 severity=Severity.ERROR,
-                message=f"一次合并请求只能推进一个阶段，本次追加了 {len(added)} 条记录",
+                message=f"一次合并请求只能推进一个阶段，本次追加了 {len(head.stages) - recorded} 条记录",
                 hint="每个阶段由相应机构单独审核：请拆成多个合并请求依次提交。",
                 field=("stages", recorded + 1),
             )
         )
-    elif added and lifecycle.find(base.stage, added[0].stage, head.type) is None:
-        findings.append(_illegal(lifecycle, head, base.stage, added[0].stage, recorded))
+    if tuple(head.changes[: len(base.changes)]) != tuple(base.changes):
+        findings.append(
+            Finding(
+                rule="transition",
+                severity=Severity.ERROR,
+                message="已记录的变更不能修改或删除",
+                hint="在 changes 末尾追加新的变更记录；更正请联系区数据局。",
+                field=("changes",),
+            )
+        )
     return findings
+
+
+def check_new_project(lifecycle: Lifecycle, head: Project) -> list[Finding]:
+    """A new file starts with one record, at an entry stage of its regulation."""
+    first = head.stages[0].stage
+    if len(head.stages) > 1 or first not in lifecycle.entry:
+        return [
+            Finding(
+                rule="transition",
+                severity=Severity.ERROR,
+                message="新项目只能以一条“需求提出”或“申报”记录开始，不能带着后续阶段一起提交",
+                hint="先提交申报；受理、入库、批复等阶段由后续合并请求逐步记录。",
+                field=("stages",),
+            )
+        ]
+    return []
+
+
+def check_step(lifecycle: Lifecycle, base: Project, head: Project) -> list[Finding]:
+    """The one stage record a pull request appends is a legal step from the recorded stage.
+    (Rewrites and several steps at once are check_append_only's findings.)"""
+    recorded = len(base.stages)
+    if len(head.stages) != recorded + 1 or tuple(head.stages[:recorded]) != tuple(base.stages):
+        return []
+    added = head.stages[recorded]
+    if lifecycle.find(base.stage, added.stage, head.type) is None:
+        return [_illegal(lifecycle, head, base.stage, added.stage, recorded)]
+    return []
+
+
+def check_transition(lifecycle: Lifecycle, base: Project | None, head: Project) -> list[Finding]:
+    """A pull request may add one legal step to the history and may not rewrite what is recorded."""
+    if base is None:
+        return check_new_project(lifecycle, head)
+    return check_append_only(base, head) + check_step(lifecycle, base, head)

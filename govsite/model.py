@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from govsite.layout import ID_PATTERN
 from govsite.vocabulary import (
     AcceptanceLevel,
     AcceptanceResult,
@@ -26,9 +27,28 @@ from govsite.vocabulary import (
     UnifiedBuild,
 )
 
-Amount = Annotated[float, Field(ge=0, description="金额（万元）")]
-Percent = Annotated[float, Field(ge=0, le=100)]
+# Numbers are finite and written as numbers: "500" in quotes, .inf or 1e309 are refused (the loader
+# refuses hex, sexagesimal and the like before they get here).
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Amount = Annotated[Number, Field(ge=0, description="金额（万元）")]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
+
+EARLIEST_DATE = dt.date(1990, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+
+
+def _sane_date(value: dt.date) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(
+            f"日期 {value.isoformat()} 不在合理范围内（{EARLIEST_DATE} 至 {LATEST_DATE}），请核对年份"
+        )
+    return value
+
+
+# Every date of a project file: a real day in a range a record can have.
+Day = Annotated[dt.date, AfterValidator(_sane_date)]
 
 
 class _Strict(BaseModel):
@@ -132,10 +152,10 @@ class BudgetItem(_Strict):
     name: Text
     kind: str = Field(description="明细类别，例如 hardware、software_development、supervision")
     amount: Amount
-    quantity: float | None = Field(None, ge=0)
-    person_months: float | None = Field(None, ge=0, description="人月数")
+    quantity: Number | None = Field(None, ge=0)
+    person_months: Number | None = Field(None, ge=0, description="人月数")
     device_class: str | None = Field(None, description="设备类别（维护费率用）")
-    unit_price: float | None = Field(None, ge=0, description="单价（万元；人月单价即万元/人月）")
+    unit_price: Number | None = Field(None, ge=0, description="单价（万元；人月单价即万元/人月）")
     base_amount: Amount | None = Field(
         None, description="计费基数（万元），如维护费对应的设备原值或原开发费用"
     )
@@ -155,7 +175,7 @@ class StageRecord(_Strict):
     """到达一个阶段的记录。"""
 
     stage: Stage
-    date: dt.date
+    date: Day
     ref: str | None = Field(None, description="文号，例如 闵数批〔2026〕31号")
     outcome: ReviewOutcome | None = Field(None, description="评审结论")
     by: str | None = Field(None, description="作出决定的机构")
@@ -168,7 +188,7 @@ class Material(_Strict):
         description="材料类别：通用类别见 vocabulary.MaterialKind，各区政策包可在 materials.yaml 中增加",
     )
     title: Text
-    date: dt.date | None = None
+    date: Day | None = None
     public: bool = Field(True, description="是否可以公开")
     sha256: str | None = Field(None, pattern="^[0-9a-f]{64}$", description="材料文件的 SHA-256 摘要")
     path: str | None = Field(None, description="材料在仓库中的相对路径（如有）")
@@ -177,7 +197,7 @@ class Material(_Strict):
 class Change(_Strict):
     """项目变更（第二十五条）或项目库动态更新（第十七条）。"""
 
-    date: dt.date
+    date: Day
     summary: Text
     amount: Amount = Field(description="变更内容涉及的投资（万元）")
     content: ChangeContent = Field(ChangeContent.MIXED, description="调整方式：仅减少、仅新增或其他")
@@ -185,23 +205,23 @@ class Change(_Strict):
     within_approved_investment: bool = Field(True, description="投资规模是否未超批复")
     approved_by: str | None = Field(None, description="核准机构")
     ref: str | None = Field(None, description="核准文号")
-    approved_date: dt.date | None = None
-    reported_to_data_bureau: dt.date | None = Field(None, description="向区数据局报备的日期")
+    approved_date: Day | None = None
+    reported_to_data_bureau: Day | None = Field(None, description="向区数据局报备的日期")
 
 
 class AcceptanceRecord(_Strict):
     level: AcceptanceLevel = AcceptanceLevel.SINGLE
-    date: dt.date
+    date: Day
     result: AcceptanceResult
     organiser: str | None = Field(None, description="组织验收的机构")
     ref: str | None = None
-    reported_to_data_bureau: dt.date | None = Field(None, description="验收结果向区数据局报备的日期")
+    reported_to_data_bureau: Day | None = Field(None, description="验收结果向区数据局报备的日期")
 
 
 class Warranty(_Strict):
-    product_software_years: float | None = Field(None, ge=0, description="产品软件质保期（年）")
-    hardware_years: float | None = Field(None, ge=0, description="硬件设备质保期（年）")
-    custom_software_free_om_years: float | None = Field(
+    product_software_years: Number | None = Field(None, ge=0, description="产品软件质保期（年）")
+    hardware_years: Number | None = Field(None, ge=0, description="硬件设备质保期（年）")
+    custom_software_free_om_years: Number | None = Field(
         None, ge=0, description="应用开发软件免费运维期（年）"
     )
 
@@ -225,27 +245,27 @@ class Operation(_Strict):
 
 class Evaluation(_Strict):
     kind: str = Field(pattern="^(self_evaluation|classification_grading|post_evaluation)$")
-    date: dt.date
+    date: Day
     submitted_to: str | None = None
-    inputs: dict[str, Any] = Field(default_factory=dict, description="分类分级评分的原始指标")
-    score: float | None = Field(None, ge=0, le=100)
+    inputs: dict[str, Any] = Field(default_factory=dict, max_length=200, description="分类分级评分的原始指标")
+    score: Number | None = Field(None, ge=0, le=100)
 
 
 class Contract(_Strict):
     """项目合同。"""
 
-    signed: dt.date | None = Field(None, description="签订日期")
-    effective: dt.date | None = Field(None, description="生效日期")
+    signed: Day | None = Field(None, description="签订日期")
+    effective: Day | None = Field(None, description="生效日期")
     price: Amount | None = Field(None, description="合同金额（万元）")
-    filed: dt.date | None = Field(None, description="合同备案日期")
-    award_notice_filed: dt.date | None = Field(None, description="中标（成交）通知书备案日期")
+    filed: Day | None = Field(None, description="合同备案日期")
+    award_notice_filed: Day | None = Field(None, description="中标（成交）通知书备案日期")
 
 
 class Procurement(_Strict):
     """采购。"""
 
-    budget_issued: dt.date | None = Field(None, description="预算下达日期")
-    started: dt.date | None = Field(None, description="启动采购日期")
+    budget_issued: Day | None = Field(None, description="预算下达日期")
+    started: Day | None = Field(None, description="启动采购日期")
     method: (
         Literal[
             "public_tender",
@@ -261,7 +281,7 @@ class Procurement(_Strict):
     ) = Field(None, description="采购方式：public_tender 公开招标 / inquiry 询价 / self 自行采购 等")
     amount: Amount | None = Field(None, description="采购金额（万元）")
     quotes: int | None = Field(None, ge=0, description="取得的报价数量")
-    delay_filed: dt.date | None = Field(None, description="未按期启动采购的备案日期")
+    delay_filed: Day | None = Field(None, description="未按期启动采购的备案日期")
 
 
 class Report(_Strict):
@@ -271,7 +291,7 @@ class Report(_Strict):
     period: str = Field(
         pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$", description="报告期：2026-03、2026-Q1 或 2026"
     )
-    submitted: dt.date
+    submitted: Day
 
 
 class Meeting(_Strict):
@@ -282,7 +302,7 @@ class Meeting(_Strict):
         pattern="^[a-z][a-z0-9_]*$",
         description="形式：special_meeting 专题会议 / written_request 书面请示 等",
     )
-    date: dt.date
+    date: Day
     ref: str | None = Field(None, description="纪要或批复文号")
     outcome: Literal["approved", "rejected", "deferred"] | None = None
 
@@ -291,7 +311,7 @@ class ReviewAttempt(_Strict):
     """一次评审（第三方评审、专家评审、联合评审 等）。"""
 
     kind: Literal["third_party", "expert", "joint", "preliminary", "filing"]
-    date: dt.date
+    date: Day
     result: Literal["passed", "failed"]
     by: str | None = None
 
@@ -302,9 +322,9 @@ class Phase(_Strict):
 
 
 class FinalAccounts(_Strict):
-    reviewed: dt.date | None = Field(None, description="决算审核完成日期")
+    reviewed: Day | None = Field(None, description="决算审核完成日期")
     surplus: Amount | None = Field(None, description="结余资金（万元）")
-    returned: dt.date | None = Field(None, description="结余资金退回日期")
+    returned: Day | None = Field(None, description="结余资金退回日期")
 
 
 class StandardSystem(_Strict):
@@ -313,7 +333,7 @@ class StandardSystem(_Strict):
     kind: Literal["oa", "video_conference", "website", "machine_room", "hotline"]
     size: Literal["small", "medium", "large"] | None = None
     endpoints: int | None = Field(None, ge=0, description="视频会议终端数")
-    area_m2: float | None = Field(None, ge=0, description="机房面积（平方米）")
+    area_m2: Number | None = Field(None, ge=0, description="机房面积（平方米）")
     seats: int | None = Field(None, ge=0, description="热线座席数")
 
 
@@ -327,7 +347,7 @@ class Project(_Strict):
         json_schema_extra={"$id": "https://govsite.example/schema/project.schema.json"},
     )
 
-    id: str = Field(pattern=r"^(MH|QP|YP|GS|LG)-\d{4}-\d{3,4}$", description="项目编号，例如 MH-2026-014")
+    id: str = Field(pattern=ID_PATTERN, description="项目编号，例如 MH-2026-014")
     name: Text = Field(description="项目名称（按所在区的命名规范）")
     district: District
     project_unit: Text = Field(description="项目单位")
@@ -367,6 +387,7 @@ class Project(_Strict):
     standard_system: StandardSystem | None = None
     local: dict[str, Any] = Field(
         default_factory=dict,
+        max_length=200,
         description="所在区政策要求的其他信息：字段由该区政策包的 fields.yaml 定义，校验时按其类型检查",
     )
 

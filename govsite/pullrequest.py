@@ -1,100 +1,248 @@
-"""`govsite check`: judge the project files a pull request changes, under the base branch's policies."""
+"""`govsite check`: judge what a pull request would put on the base branch, under the base branch's rules.
+
+What is judged is the result of merging the pull request into the base branch's *tip*
+(`git merge-tree`), not the pull request's own head: a stale branch meets the rules main has now,
+and a conflict is reported instead of guessed at. Policies, the reviewer file and the ownership rules
+come from the base tip. Every file of the pull request is read as a git blob, never checked out or
+run.
+
+What is reported:
+- every project file the merge adds or changes, judged against its version on the base tip;
+- every project that references a document the merge changes (a construction plan …), re-judged;
+- every path under submissions/ that breaks the layout rules (links, hidden names, non-ASCII
+  names), and every id claimed twice anywhere in the registry (whatever the case or extension);
+- every changed path outside submissions/ (code, templates, site settings, workflows, policies),
+  with the owners who must review it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import git
 
-from govsite.findings import Finding, Severity
+from govsite.findings import Finding, RouteEntry, Severity
 from govsite.gitio import (
     POLICIES,
     SUBMISSIONS,
+    ChangedFile,
+    TreeFile,
     changed_files,
     export_tree,
-    list_files,
-    merge_base,
+    grep_files,
+    list_tree,
+    merge_tree,
     open_repo,
     read_blob,
     resolve,
 )
-from govsite.judge import judge_change
+from govsite.judge import Reader, internal_error, judge_change
+from govsite.layout import (
+    EntryKind,
+    collision_finding,
+    is_hidden,
+    is_project_path,
+    namespace_collisions,
+    namespace_key,
+    path_findings,
+)
+from govsite.owners import owner_of, owner_rules
 from govsite.policy.named.common import RegistryEntry, RegistryView
-from govsite.policy.pack import load_packs
-from govsite.registry import PROJECT_SUFFIXES, duplicate_ids
+from govsite.policy.pack import PolicyPack, load_packs
+from govsite.registry import duplicate_ids
 from govsite.result import ProjectResult, RunResult
+from govsite.reviewers import DEFAULT_REVIEWERS, REVIEWERS_FILE, parse_reviewers
 from govsite.validation import validate_project
-from govsite.yamlload import MAX_BYTES, load_bytes
+from govsite.yamlload import load_bytes
 
 
-def is_project_path(path: str) -> bool:
-    parts = PurePosixPath(path).parts
-    return (
-        len(parts) >= 3
-        and parts[0] == SUBMISSIONS.rstrip("/")
-        and PurePosixPath(path).suffix in PROJECT_SUFFIXES
-        and not any(p.startswith((".", "_")) for p in parts[1:])
+def _registry_at(repo: git.Repo, tree: str, files: list[TreeFile]) -> list[RegistryEntry]:
+    """Every project of the registry as it would be after the merge."""
+    entries = []
+    for file in files:
+        if (
+            file.entry.kind is EntryKind.FILE
+            and is_project_path(file.entry.path)
+            and not is_hidden(file.entry.path)
+        ):
+            raw = read_blob(repo, tree, file.entry.path)
+            project, _ = validate_project(load_bytes(raw or b"", file.entry.path))
+            if project is not None:
+                entries.append(RegistryEntry(file.entry.path, project))
+    return entries
+
+
+def _one(path: str, finding: Finding) -> ProjectResult:
+    return ProjectResult(path=path, findings=[finding])
+
+
+def _conflict(conflicts: tuple[str, ...]) -> ProjectResult:
+    return _one(
+        conflicts[0],
+        Finding(
+            rule="merge-conflict",
+            severity=Severity.ERROR,
+            message=f"合并请求与目标分支有冲突，无法判断合并后的内容：{'、'.join(conflicts)}",
+            hint="先把目标分支合并进来（或变基）并解决冲突，再推送。",
+            line=1,
+            column=1,
+        ),
     )
 
 
-def _registry_at(repo: git.Repo, rev: str) -> list[RegistryEntry]:
-    """Every project of the registry as it is at `rev` (the pull request's head)."""
-    entries = []
-    for path in list_files(repo, rev, SUBMISSIONS):
-        if is_project_path(path):
-            raw = read_blob(repo, rev, path)
-            project, _ = validate_project(load_bytes(raw or b"", path))
-            if project is not None:
-                entries.append(RegistryEntry(path, project))
-    return entries
+def _deleted(path: str) -> ProjectResult:
+    return _one(
+        path,
+        Finding(
+            rule="transition",
+            severity=Severity.ERROR,
+            message="项目文件不能删除：登记记录须永久保留",
+            hint="不再使用的系统请把阶段推进到“停用”或“下架”。",
+            line=1,
+            column=1,
+        ),
+    )
+
+
+def _protected(change: ChangedFile, packs: list[PolicyPack], repo: git.Repo, base: str) -> ProjectResult:
+    """A change outside submissions/: reported with the owners who must review it (base's rules)."""
+    raw = read_blob(repo, base, REVIEWERS_FILE)
+    reviewers = parse_reviewers(raw, REVIEWERS_FILE) if raw is not None else DEFAULT_REVIEWERS
+    rule = owner_of(change.path, owner_rules(packs, reviewers))
+    who = rule.who if rule else reviewers.maintainers.name
+    handles = " ".join(rule.owners) if rule and rule.owners else "（未指定团队）"
+    verb = {"A": "新增", "D": "删除"}.get(change.status, "修改")
+    return ProjectResult(
+        path=change.path,
+        findings=[
+            Finding(
+                rule="protected-path",
+                severity=Severity.WARNING,
+                message=f"本合并请求{verb}了 {change.path}：这不是项目文件，须由{who}审核后才能合并",
+                hint="程序、模板、网站设置、工作流、政策包和审核人员名册的修改对本次检查不起作用（检查用的是目标分支上的版本），合并后才生效。",
+                line=1,
+                column=1,
+            )
+        ],
+        route=[
+            RouteEntry(
+                role="maintainers",
+                role_name=f"{who} {handles}",
+                rule="protected-path",
+                article="",
+                reason=f"{verb}受保护的文件 {change.path}",
+            )
+        ],
+    )
+
+
+def _document_note(path: str, documents: list[str]) -> Finding:
+    return Finding(
+        rule="document",
+        severity=Severity.INFO,
+        message=f"本项目引用的材料在本合并请求中有改动（{'、'.join(documents)}），按改动后的内容重新检查",
+        line=1,
+        column=1,
+        related=tuple(documents),
+    )
 
 
 def check_pull_request(root: Path, base: str, head: str, today: dt.date) -> RunResult:
     repo = open_repo(root)
+    base_tip = resolve(repo, base)
     head_sha = resolve(repo, head)
-    base_sha = merge_base(repo, resolve(repo, base), head_sha)
-    run = RunResult(mode="check", base=base_sha, head=head_sha)
+    run = RunResult(mode="check", base=base_tip, head=head_sha)
+    merge = merge_tree(repo, base_tip, head_sha)
+    if merge.tree is None:
+        run.projects.append(_conflict(merge.conflicts))
+        return run
+    merged = merge.tree
     # The pull request is judged by the base branch's rules, never by rules it brings itself.
-    with export_tree(repo, base_sha, POLICIES) as exported:
+    with export_tree(repo, base_tip, POLICIES) as exported:
         packs = load_packs(Path(exported) / POLICIES)
-    if changed_files(repo, base_sha, head_sha, POLICIES):
+    changes = changed_files(repo, base_tip, merged)
+    if any(c.path.startswith(POLICIES) for c in changes):
         run.notes.append("本合并请求修改了政策包；本次检查仍按目标分支上的政策进行，合并后新政策才生效。")
-    registry = RegistryView(lambda: _registry_at(repo, head_sha))
+    tree = list_tree(repo, merged, SUBMISSIONS)
+    kinds = {f.entry.path: f.entry for f in tree}
+    registry = RegistryView(lambda: _registry_at(repo, merged, tree))
 
-    def read(path: str) -> str | None:
-        raw = read_blob(repo, head_sha, path)
-        try:
-            return raw.decode("utf-8") if raw is not None and len(raw) <= MAX_BYTES else None
-        except UnicodeDecodeError:
-            return None
+    def read(path: str) -> bytes | None:
+        entry = kinds.get(path)
+        if entry is not None and entry.kind is not EntryKind.FILE:
+            return None  # never through a link
+        return read_blob(repo, merged, path)
 
-    for change in changed_files(repo, base_sha, head_sha, SUBMISSIONS):
-        if not is_project_path(change.path):
+    results: dict[str, ProjectResult] = {}
+    judged_for_documents: dict[str, list[str]] = {}
+    removed = frozenset(c.path for c in changes if c.status == "D" and not is_project_path(c.path))
+    for change in changes:
+        if not change.path.startswith(SUBMISSIONS):
+            run.projects.append(_protected(change, packs, repo, base_tip))
             continue
         if change.status == "D":
-            run.projects.append(
-                ProjectResult(
-                    path=change.path,
-                    findings=[
-                        Finding(
-                            rule="transition",
-                            severity=Severity.ERROR,
-                            message="项目文件不能删除：登记记录须永久保留",
-                            hint="不再使用的系统请把阶段推进到“停用”或“下架”。",
-                            line=1,
-                            column=1,
-                        )
-                    ],
-                )
-            )
+            if is_project_path(change.path):
+                results[change.path] = _deleted(change.path)
+            else:
+                for user in grep_files(repo, merged, change.path, SUBMISSIONS):
+                    judged_for_documents.setdefault(user, []).append(change.path)
             continue
-        head_doc = load_bytes(read_blob(repo, head_sha, change.path) or b"", change.path)
-        base_project = None
-        if change.status != "A":
-            base_raw = read_blob(repo, base_sha, change.path)
-            if base_raw is not None:
-                base_project, _ = validate_project(load_bytes(base_raw, change.path))
-        run.projects.append(judge_change(head_doc, base_project, packs, today, registry, read))
+        entry = kinds.get(change.path)
+        problems = path_findings(entry) if entry is not None else []
+        if (
+            entry is not None
+            and entry.kind is EntryKind.FILE
+            and is_project_path(change.path)
+            and not is_hidden(change.path)
+        ):
+            results[change.path] = _judge(
+                repo, base_tip, merged, change, packs, today, registry, read, removed
+            )
+            results[change.path].findings[:0] = problems
+        else:
+            if problems:
+                results[change.path] = ProjectResult(path=change.path, findings=list(problems))
+            for user in grep_files(repo, merged, change.path, SUBMISSIONS):
+                judged_for_documents.setdefault(user, []).append(change.path)
+    for path, documents in sorted(judged_for_documents.items()):
+        if path in results or not is_project_path(path) or is_hidden(path):
+            continue
+        entry = kinds.get(path)
+        if entry is None or entry.kind is not EntryKind.FILE:
+            continue
+        result = _judge(repo, base_tip, merged, ChangedFile("M", path), packs, today, registry, read, removed)
+        result.findings.insert(0, _document_note(path, documents))
+        results[path] = result
+    collisions = namespace_collisions(kinds)
+    for path in list(results) + [c.path for c in changes if c.path in collisions and c.path not in results]:
+        others = collisions.get(path)
+        if others:
+            result = results.setdefault(path, ProjectResult(path=path))
+            result.findings.insert(0, collision_finding(namespace_key(path) or path, others))
+    run.projects[:0] = [results[p] for p in sorted(results)]
     duplicate_ids(run.projects)
     return run
+
+
+def _judge(
+    repo: git.Repo,
+    base: str,
+    merged: str,
+    change: ChangedFile,
+    packs: list[PolicyPack],
+    today: dt.date,
+    registry: RegistryView,
+    read: Reader,
+    removed: frozenset[str],
+) -> ProjectResult:
+    try:
+        head_doc = load_bytes(read_blob(repo, merged, change.path) or b"", change.path)
+        base_project = None
+        if change.status != "A":
+            base_raw = read_blob(repo, base, change.path)
+            if base_raw is not None:
+                base_project, _ = validate_project(load_bytes(base_raw, change.path))
+        return judge_change(head_doc, base_project, packs, today, registry, read, removed)
+    except Exception as exc:  # one defect in govsite is one file's finding, not the end of the run
+        return internal_error(change.path, exc)

@@ -1,44 +1,106 @@
-"""Find project files on disk and judge them; the file-system edge of `govsite validate`."""
+"""Find project files on disk and judge them; the file-system edge of `govsite validate`.
+
+The registry is listed without following links (`os.walk` with `lstat`), so a symlink under
+submissions/ is reported, never read, and content from outside the repository never reaches a
+finding. Every path under submissions/ is held to the layout rules, and the ids the files claim
+form one namespace across the whole registry (`govsite.layout`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from govsite.findings import Finding, Severity
-from govsite.judge import judge_validate
+from govsite.judge import internal_error, judge_validate
+from govsite.layout import (
+    SUBMISSIONS,
+    EntryKind,
+    TreeEntry,
+    collision_finding,
+    is_hidden,
+    is_project_path,
+    namespace_collisions,
+    namespace_key,
+    path_findings,
+)
 from govsite.policy.named.common import RegistryEntry, RegistryView
 from govsite.policy.pack import PolicyPack
 from govsite.result import ProjectResult, RunResult
 from govsite.validation import validate_project
-from govsite.yamlload import MAX_BYTES, load_file
+from govsite.yamlload import load_file
 
 PROJECT_SUFFIXES = (".yaml", ".yml")
 
 
-def project_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders to the YAML files below them (hidden and `_` folders skipped), sorted."""
+def _kind(path: Path) -> EntryKind:
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        return EntryKind.OTHER
+    if stat.S_ISLNK(mode):
+        return EntryKind.SYMLINK
+    return EntryKind.FILE if stat.S_ISREG(mode) else EntryKind.OTHER
+
+
+def walk(folder: Path) -> list[Path]:
+    """Every entry below `folder` that is not a directory (symlinks to directories included), sorted;
+    links are listed, never followed."""
     found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            for candidate in sorted(path.rglob("*")):
-                relative = candidate.relative_to(path).parts
-                if any(part.startswith((".", "_")) for part in relative):
-                    continue
-                if candidate.is_file() and candidate.suffix in PROJECT_SUFFIXES:
-                    found.append(candidate)
-        else:
-            found.append(path)
-    return found
+    for current, dirs, files in os.walk(folder, followlinks=False):
+        base = Path(current)
+        for name in dirs:
+            if (base / name).is_symlink():
+                found.append(base / name)
+        found.extend(base / name for name in files)
+    return sorted(found)
 
 
 def display_path(path: Path, root: Path) -> str:
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return path.absolute().relative_to(root.absolute()).as_posix()
     except ValueError:
-        return path.as_posix()
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def registry_tree(root: Path) -> list[TreeEntry]:
+    """Every entry under root/submissions/, as repository-relative paths with their kind."""
+    submissions = root / SUBMISSIONS
+    if not submissions.is_dir():
+        return []
+    return [TreeEntry(display_path(p, root), _kind(p)) for p in walk(submissions)]
+
+
+def _is_judged(entry: TreeEntry) -> bool:
+    """In the registry, a regular YAML file in a district folder whose name does not hide it is read
+    and judged. A file named on the command line outside the registry (a draft) is judged on its
+    content."""
+    if not entry.path.startswith(SUBMISSIONS + "/"):
+        return entry.kind is not EntryKind.OTHER
+    return entry.kind is EntryKind.FILE and is_project_path(entry.path) and not is_hidden(entry.path)
+
+
+def _targets(paths: Sequence[Path], root: Path) -> list[tuple[Path, TreeEntry]]:
+    """The entries `paths` name: folders are expanded (links listed, not followed)."""
+    targets: list[tuple[Path, TreeEntry]] = []
+    seen: set[str] = set()
+    for path in paths:
+        listed = walk(path) if path.is_dir() and not path.is_symlink() else [path]
+        for item in listed:
+            entry = TreeEntry(display_path(item, root), _kind(item))
+            if entry.path in seen:
+                continue
+            under_registry = entry.path.startswith(SUBMISSIONS + "/")
+            if under_registry or item.suffix in PROJECT_SUFFIXES or not path.is_dir():
+                seen.add(entry.path)
+                targets.append((item, entry))
+    return targets
 
 
 def duplicate_ids(results: Sequence[ProjectResult]) -> None:
@@ -52,52 +114,67 @@ def duplicate_ids(results: Sequence[ProjectResult]) -> None:
             continue
         for holder in holders:
             others = tuple(h.path for h in holders if h is not holder)
-            holder.findings.insert(
-                0,
-                Finding(
-                    rule="duplicate-id",
-                    severity=Severity.ERROR,
-                    message=f"项目编号 {project_id} 与 {'、'.join(others)} 重复",
-                    hint="每个项目编号只能使用一次：为新项目取下一个未用的编号。",
-                    line=1,
-                    column=1,
-                    related=others,
-                ),
-            )
-
-
-def registry_files(root: Path) -> list[Path]:
-    """The project files of a registry: submissions/<district>/…/*.yaml."""
-    submissions = root / "submissions"
-    if not submissions.is_dir():
-        return []
-    districts = [p for p in sorted(submissions.iterdir()) if p.is_dir() and not p.name.startswith((".", "_"))]
-    return project_files(districts)
+            if any(f.rule == "duplicate-id" for f in holder.findings):
+                continue  # the namespace check has said it already
+            holder.findings.insert(0, collision_finding(project_id, others))
 
 
 def load_registry(root: Path) -> list[RegistryEntry]:
     entries = []
-    for path in registry_files(root):
-        project, _ = validate_project(load_file(path, display_path(path, root)))
+    for entry in registry_tree(root):
+        if not _is_judged(entry):
+            continue
+        project, _ = validate_project(load_file(root / entry.path, entry.path))
         if project is not None:
-            entries.append(RegistryEntry(display_path(path, root), project))
+            entries.append(RegistryEntry(entry.path, project))
     return entries
 
 
-def read_text_under(root: Path) -> Callable[[str], str | None]:
-    """Read a repository-relative path below `root` (never outside it), or None."""
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+
+
+def read_bytes_under(root: Path) -> Callable[[str], bytes | None]:
+    """Read a repository-relative path below `root`, or None: never outside it, never through a link."""
     base = root.resolve()
 
-    def read(relative: str) -> str | None:
-        target = (base / relative).resolve()
-        if not target.is_relative_to(base) or not target.is_file() or target.stat().st_size > MAX_BYTES:
+    def read(relative: str) -> bytes | None:
+        target = base / relative
+        if ".." in Path(relative).parts or Path(relative).is_absolute():
+            return None
+        probe = target
+        while probe != base:  # no component may be a symlink
+            if probe.is_symlink():
+                return None
+            probe = probe.parent
+            if len(probe.parts) < len(base.parts):
+                return None
+        if not target.is_file() or target.stat().st_size > MAX_DOCUMENT_BYTES:
             return None
         try:
-            return target.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            return target.read_bytes()
+        except OSError:
             return None
 
     return read
+
+
+def _judge_entry(
+    item: Path,
+    entry: TreeEntry,
+    packs: Sequence[PolicyPack],
+    today: dt.date,
+    registry: RegistryView,
+    read: Callable[[str], bytes | None],
+) -> ProjectResult | None:
+    problems = path_findings(entry)
+    if not _is_judged(entry):
+        return ProjectResult(path=entry.path, findings=list(problems)) if problems else None
+    try:
+        result = judge_validate(load_file(item, entry.path), packs, today, registry, read)
+    except Exception as exc:  # one defect in govsite is one file's finding, not the end of the run
+        result = internal_error(entry.path, exc)
+    result.findings[:0] = problems
+    return result
 
 
 def validate_paths(
@@ -106,9 +183,17 @@ def validate_paths(
     run = RunResult(mode="validate")
     # rules across the registry see every project of the registry, not only the files asked for
     registry = RegistryView(lambda: load_registry(root))
-    read = read_text_under(root)
-    for path in project_files(paths):
-        doc = load_file(path, display_path(path, root))
-        run.projects.append(judge_validate(doc, packs, today, registry, read))
+    read = read_bytes_under(root)
+    for item, entry in _targets(paths, root):
+        result = _judge_entry(item, entry, packs, today, registry, read)
+        if result is not None:
+            run.projects.append(result)
+    # one namespace: a file asked for collides with any file of the registry, asked for or not
+    collisions = namespace_collisions(e.path for e in registry_tree(root))
+    for result in run.projects:
+        others = collisions.get(result.path)
+        if others:
+            key = namespace_key(result.path) or result.path
+            result.findings.insert(0, collision_finding(key, others))
     duplicate_ids(run.projects)
     return run

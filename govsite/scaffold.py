@@ -15,7 +15,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from govsite.errors import GovsiteError
-from govsite.judge import ID_PREFIX
+from govsite.layout import ID_PREFIX
 from govsite.vocabulary import District
 
 

@@ -13,6 +13,8 @@ from govsite.vocabulary import ProjectType
 from govsite.yamlload import LoadedDocument
 
 _TEMPLATE_HINT = "对照项目模板（govsite new 生成）和 schema/project.schema.json 修改。"
+# A file with thousands of wrong keys gets the first ones and a count, not a report thousands long.
+MAX_SCHEMA_FINDINGS = 50
 
 
 def _dotted(loc: Sequence[int | str]) -> str:
@@ -44,6 +46,8 @@ def _message(error: dict[str, Any]) -> tuple[str, str]:
         return f"“{field}”的值“{given}”不在允许范围内", f"可选值：{_expected_values(ctx)}。"
     if kind.startswith("bool"):
         return f"“{field}”应为 true 或 false，现为“{given}”", "写 true（是）或 false（否），不加引号。"
+    if kind == "finite_number":
+        return f"“{field}”应为有限的数字，现为“{given}”", "只写普通的数字，例如 500 或 12.5。"
     if kind.startswith(("int", "float")):
         return f"“{field}”应为数字，现为“{given}”", "只写数字，不带单位（金额以万元计）。"
     if kind.startswith(("date", "datetime")):
@@ -126,7 +130,8 @@ def validate_project(doc: LoadedDocument) -> tuple[Project | None, list[Finding]
         project = Project.model_validate(doc.data)
     except ValidationError as exc:
         findings = []
-        for error in exc.errors(include_url=False):
+        errors = exc.errors(include_url=False)
+        for error in errors[:MAX_SCHEMA_FINDINGS]:
             loc = tuple(error["loc"])
             message, hint = _message(dict(error))
             line, column = doc.locate(loc)
@@ -139,6 +144,17 @@ def validate_project(doc: LoadedDocument) -> tuple[Project | None, list[Finding]
                     field=loc,
                     line=line,
                     column=column,
+                )
+            )
+        if len(errors) > MAX_SCHEMA_FINDINGS:
+            findings.append(
+                Finding(
+                    rule="schema",
+                    severity=Severity.ERROR,
+                    message=f"另有 {len(errors) - MAX_SCHEMA_FINDINGS} 处格式问题未逐条列出",
+                    hint="先改正上面列出的问题再检查；问题很多时，请对照 govsite new 生成的模板重写。",
+                    line=1,
+                    column=1,
                 )
             )
         return None, findings

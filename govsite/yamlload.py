@@ -9,6 +9,7 @@ Finding); nothing here raises for bad input.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,11 @@ import yaml
 from govsite.findings import FieldPath, Finding, Severity
 
 MAX_BYTES = 256 * 1024
+# A project file nests a few levels (stages → record → field); free-form mappings such as an
+# evaluation's inputs add one or two. Deeper input is refused before anything recurses over it.
+MAX_DEPTH = 16
+# Numbers are written the way people write them: no hex, octal, sexagesimal, exponent, `_`, inf or NaN.
+_PLAIN_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
 
 try:  # libyaml is bundled in PyYAML's wheels; the pure-Python loader is the (slow) fallback
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -105,10 +111,33 @@ def _error(rule: str, message: str, hint: str, line: int = 1, column: int = 1) -
     return Finding(rule=rule, severity=Severity.ERROR, message=message, hint=hint, line=line, column=column)
 
 
-def _syntax_error(exc: yaml.YAMLError) -> Finding:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+def _syntax_error(exc: yaml.YAMLError, text: str) -> Finding:
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow; no marks, a position
+        # libyaml counts the position in bytes of the UTF-8 it was given
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", "ignore")
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        return _error(
+            "yaml-syntax",
+            f"文件中有不允许出现的控制字符（#x{exc.character:04x}）"
+            if isinstance(exc.character, int)
+            else "文件中有不允许出现的字符",
+            "删除这个字符：项目文件只能含普通文字、换行和空格（NUL、ESC 等控制字符请不要写进文件）。",
+            line,
+            column,
+        )
     problem = str(getattr(exc, "problem", "") or exc)
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if "end of stream" in problem and getattr(exc, "context_mark", None) is not None:
+        mark = exc.context_mark  # type: ignore[attr-defined]  # where the unclosed quote or bracket began
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    if "maximum nesting depth" in problem:
+        return _error(
+            "yaml-depth",
+            "嵌套层级过深",
+            "项目文件只需要几层结构：把深层内容展开写，长篇内容作为材料引用。",
+            line,
+            column,
+        )
     for needle, message, hint in _SYNTAX_HINTS:
         if needle in problem:
             return _error("yaml-syntax", f"YAML 语法错误：{message}", hint, line, column)
@@ -121,18 +150,29 @@ def _syntax_error(exc: yaml.YAMLError) -> Finding:
     )
 
 
-def _first_anchor_or_alias(text: str) -> Finding | None:
-    # Cheap pre-check: most files have neither character, and then no event scan is needed.
-    if "&" not in text and "*" not in text:
+def _first_refused_feature(text: str) -> Finding | None:
+    """Anchors, aliases and explicit tags, found in the event stream (libyaml, C speed).
+
+    Cheap pre-check: most files have none of `&`, `*`, `!`, and then no event scan is needed.
+    """
+    if "&" not in text and "*" not in text and "!" not in text:
         return None
     for event in yaml.parse(text, Loader=_Loader):
+        mark = event.start_mark
+        assert mark is not None  # libyaml marks every event
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            mark = event.start_mark
-            assert mark is not None  # libyaml marks every event
             return _error(
                 "yaml-anchor",
                 "不允许使用 YAML 锚点（&）或别名（*）：它们让同一内容出现在多处，审核时容易看漏",
                 "删除“&名称”和“*名称”，把需要的内容完整写出来。",
+                mark.line + 1,
+                mark.column + 1,
+            )
+        if getattr(event, "tag", None) is not None:
+            return _error(
+                "yaml-tag",
+                f"不允许使用 YAML 标签“{event.tag}”：值的类型由字段决定，不由文件指定",  # type: ignore[attr-defined]
+                "删除“!”或“!!”开头的标签，直接写值；文字请用引号括起来。",
                 mark.line + 1,
                 mark.column + 1,
             )
@@ -148,6 +188,17 @@ class _Builder:
         self.errors: list[Finding] = []
 
     def build(self, node: yaml.Node, path: FieldPath) -> Any:
+        if len(path) >= MAX_DEPTH and isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            self.errors.append(
+                _error(
+                    "yaml-depth",
+                    f"嵌套层级过深（超过 {MAX_DEPTH} 层）",
+                    "项目文件只需要几层结构：把深层内容展开写，长篇内容作为材料引用。",
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                )
+            )
+            return None
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
@@ -205,7 +256,7 @@ class _Builder:
                 items.append(self.build(item_node, child))
             return items
         try:
-            return self.loader.construct_object(node)
+            value = self.loader.construct_object(node)
         except (yaml.YAMLError, ValueError) as exc:  # e.g. an impossible date such as 2026-02-30
             mark = node.start_mark
             self.errors.append(
@@ -218,14 +269,32 @@ class _Builder:
                 )
             )
             return node.value
+        if (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and not _PLAIN_NUMBER.fullmatch(node.value)
+        ):
+            mark = node.start_mark
+            self.errors.append(
+                _error(
+                    "yaml-number",
+                    f"数字的写法不对：“{node.value}”",
+                    "金额、数量只写普通的十进制数字（例如 500 或 12.5），不用十六进制、科学计数法、下划线、"
+                    "“时:分”或 .inf 这样的写法；如果这是一段文字，请用引号括起来。",
+                    mark.line + 1,
+                    mark.column + 1,
+                )
+            )
+            return node.value
+        return value
 
 
 def load_text(text: str, path: str) -> LoadedDocument:
     """Parse YAML text; never raises for bad input."""
     doc = LoadedDocument(path=path)
-    anchor = _first_anchor_or_alias_safe(text)
-    if anchor is not None:
-        doc.errors.append(anchor)
+    refused = _first_refused_feature_safe(text)
+    if refused is not None:
+        doc.errors.append(refused)
         return doc
     loader = _Loader(text)
     try:
@@ -253,15 +322,15 @@ def load_text(text: str, path: str) -> LoadedDocument:
             return doc
         doc.data = data
     except yaml.YAMLError as exc:
-        doc.errors.append(_syntax_error(exc))
+        doc.errors.append(_syntax_error(exc, text))
     finally:
         loader.dispose()
     return doc
 
 
-def _first_anchor_or_alias_safe(text: str) -> Finding | None:
+def _first_refused_feature_safe(text: str) -> Finding | None:
     try:
-        return _first_anchor_or_alias(text)
+        return _first_refused_feature(text)
     except yaml.YAMLError:
         return None  # the syntax error is reported, better placed, by the composer
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import base_project, git, govsite, init_repo, make_registry, write_project
+from support import REPO, base_project, git, govsite, init_repo, make_registry, write_project
 
 EXISTING = "submissions/minhang/MH-2026-001.yaml"
 NEW = "submissions/minhang/MH-2026-002.yaml"
@@ -143,11 +143,20 @@ def test_yaml_error_in_pull_request_is_reported_with_position(repo: Path) -> Non
     assert (finding["rule"], finding["line"]) == ("yaml-syntax", 3)
 
 
-def test_unrelated_changes_are_clean(repo: Path) -> None:
+def test_a_change_outside_submissions_is_reported_with_its_owners(repo: Path) -> None:
     (repo / "README.md").write_text("说明\n", encoding="utf-8")
     commit(repo, "说明")
     code, report = check(repo)
-    assert (code, report["projects"], report["ok"]) == (0, [], True)
+    assert (code, report["ok"]) == (0, True)
+    [readme] = report["projects"]
+    [finding] = readme["findings"]
+    assert (readme["path"], finding["rule"], finding["severity"]) == (
+        "README.md",
+        "protected-path",
+        "warning",
+    )
+    assert "须由登记册维护人员审核" in finding["message"]
+    assert readme["route"][0]["role"] == "maintainers"
 
 
 def test_unknown_base_is_a_usage_error(repo: Path) -> None:
@@ -212,3 +221,170 @@ def test_rules_across_the_registry_see_the_pull_requests_head(repo: Path) -> Non
     assert "MH-2026-001" in refusal["message"] and "尚未通过验收" in refusal["message"]
     assert refusal["related"] == ["MH-2026-001"]
     assert refusal["field"] == "operation.system"
+
+
+# The ways a pull request tried to get past the check (issue: "A check that no pull request can escape").
+
+
+def test_back_dating_a_declaration_does_not_switch_the_rules_off(repo: Path) -> None:
+    """Moving the recorded declaration before the regulation's effective date used to select no
+    regulation at all, and the history check went with it."""
+    data = declared("MH-2026-001")
+    data["stages"][0]["date"] = "2024-01-02"
+    write_project(repo, EXISTING, data)
+    commit(repo, "改申报日期")
+
+    code, report = check(repo)
+
+    assert code == 1
+    [project] = report["projects"]
+    assert project["policy"]["id"] == "minhang-2025"  # chosen from the base's record, not the head's
+    [rewrite] = [f for f in project["findings"] if f["rule"] == "transition"]
+    assert rewrite["message"] == "已记录的阶段历史不能修改或删除" and rewrite["field"] == "stages.0"
+    assert not [f for f in project["findings"] if f["rule"] == "policy"]
+
+
+def test_a_second_file_for_an_existing_id_is_refused_whatever_its_extension(repo: Path) -> None:
+    copy = "submissions/minhang/MH-2026-001.yml"
+    write_project(repo, copy, declared("MH-2026-001", name="闵行区另一个系统建设项目"))
+    commit(repo, "同号的 .yml")
+
+    code, report = check(repo)
+
+    assert code == 1
+    [result] = report["projects"]
+    assert result["path"] == copy
+    [duplicate] = [f for f in result["findings"] if f["rule"] == "duplicate-id"]
+    assert duplicate["related"] == [EXISTING] and "MH-2026-001" in duplicate["message"]
+
+
+@pytest.mark.parametrize(
+    "name", ["submissions/minhang/mh-2026-001.yaml", "submissions/qingpu/MH-2026-001.yaml"]
+)
+def test_an_id_is_one_name_in_the_whole_registry(repo: Path, name: str) -> None:
+    write_project(repo, name, declared("MH-2026-001"))
+    commit(repo, "同号")
+    code, report = check(repo)
+    assert code == 1
+    [result] = [p for p in report["projects"] if p["path"] == name]
+    assert "duplicate-id" in {f["rule"] for f in result["findings"]}
+
+
+GONGSHU = "submissions/gongshu/GS-2026-003.yaml"
+PLAN = "submissions/gongshu/plans/GS-2026-003.md"
+
+
+@pytest.fixture
+def gongshu_repo(tmp_path: Path) -> Path:
+    root = make_registry(tmp_path / "registry")
+    for relative in (GONGSHU, PLAN):
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((REPO / relative).read_bytes())
+    init_repo(root)
+    git(root, "checkout", "-q", "-b", "pr")
+    return root
+
+
+def test_emptying_a_plan_document_re_checks_the_project_that_uses_it(gongshu_repo: Path) -> None:
+    (gongshu_repo / PLAN).write_text("# 建设方案\n", encoding="utf-8")
+    commit(gongshu_repo, "清空建设方案")
+
+    code, report = check(gongshu_repo, "--today", "2026-11-22")
+
+    assert code == 1
+    [project] = report["projects"]
+    assert project["path"] == GONGSHU
+    assert project["findings"][0]["rule"] == "document" and project["findings"][0]["related"] == [PLAN]
+    sections = [f for f in project["findings"] if f["rule"] == "GS-14" and f["severity"] == "error"]
+    assert sections and all(f["article"].startswith("附件") for f in sections)
+
+
+def test_deleting_a_referenced_document_is_an_error(gongshu_repo: Path) -> None:
+    (gongshu_repo / PLAN).unlink()
+    commit(gongshu_repo, "删除建设方案")
+    code, report = check(gongshu_repo, "--today", "2026-11-22")
+    assert code == 1
+    [project] = report["projects"]
+    [gone] = [f for f in project["findings"] if f["rule"] == "document" and f["severity"] == "error"]
+    assert PLAN in gone["message"] and gone["field"].startswith("materials.")
+
+
+def test_a_stale_branch_is_judged_by_the_rules_main_has_now(repo: Path) -> None:
+    """The branch was cut before main tightened a rule: what is checked is the merge with main's tip."""
+    write_project(repo, NEW, declared("MH-2026-002", summary="短"))
+    commit(repo, "申报")
+    git(repo, "checkout", "-q", "main")
+    rule = repo / "policies/minhang-2025/rules/MH-99.yaml"
+    rule.write_text(
+        """id: MH-99
+kind: [gate]
+articles: ["14"]
+title: 申报须写建设内容摘要
+text: 申报时须写明建设内容摘要，不少于十个字。
+checks:
+  - require: has(project.summary) && size(project.summary) >= 10
+    field: summary
+    message: 建设内容摘要不少于十个字
+examples:
+  - {name: 有摘要, project: {summary: 建设一个完整的示例业务管理系统。}, expect: pass}
+  - {name: 太短, project: {summary: 短}, expect: fail}
+""",
+        encoding="utf-8",
+    )
+    commit(repo, "收紧申报要求")
+    git(repo, "checkout", "-q", "pr")
+
+    code, report = check(repo)
+
+    assert code == 1
+    [project] = report["projects"]
+    [tightened] = [f for f in project["findings"] if f["rule"] == "MH-99"]
+    assert tightened["severity"] == "error" and tightened["field"] == "summary"
+    assert report["base"] == git(repo, "rev-parse", "main").strip()
+
+
+def test_a_conflict_with_main_is_reported_not_guessed(repo: Path) -> None:
+    advance(repo, EXISTING, "intake", "2026-03-04")
+    commit(repo, "受理")
+    git(repo, "checkout", "-q", "main")
+    advance(repo, EXISTING, "correction", "2026-03-03")
+    commit(repo, "补正")
+    git(repo, "checkout", "-q", "pr")
+    code, report = check(repo)
+    assert code == 1
+    [finding] = report["projects"][0]["findings"]
+    assert finding["rule"] == "merge-conflict" and EXISTING in finding["message"]
+
+
+def test_a_new_declaration_dated_before_every_regulation_is_an_error(repo: Path) -> None:
+    data = declared("MH-2026-002")
+    data["stages"][0]["date"] = "2020-03-02"
+    write_project(repo, NEW, data)
+    commit(repo, "倒签")
+    code, report = check(repo)
+    assert code == 1
+    [policy] = [f for f in report["projects"][0]["findings"] if f["rule"] == "policy"]
+    assert policy["severity"] == "error" and "没有适用的政策" in policy["message"]
+
+
+def test_a_stage_reached_after_today_is_an_error(repo: Path) -> None:
+    advance(repo, EXISTING, "intake", "2026-03-20")
+    commit(repo, "预先受理")
+    code, report = check(repo)  # today is 2026-03-04
+    assert code == 1
+    [future] = [f for f in report["projects"][0]["findings"] if "晚于今天" in f["message"]]
+    assert future["field"] == "stages.1.date"
+
+
+def test_links_hidden_and_non_ascii_names_under_submissions_are_findings(repo: Path) -> None:
+    (repo / "submissions/minhang/MH-2026-003.yaml").symlink_to("MH-2026-001.yaml")
+    write_project(repo, "submissions/minhang/.MH-2026-004.yaml", declared("MH-2026-004"))
+    write_project(repo, "submissions/minhang/MH-٢٠٢٦-٠٠٥.yaml", declared("MH-2026-005"))
+    commit(repo, "花样")
+    code, report = check(repo)
+    assert code == 1
+    messages = {p["path"]: " ".join(f["message"] for f in p["findings"]) for p in report["projects"]}
+    assert "符号链接" in messages["submissions/minhang/MH-2026-003.yaml"]
+    assert "隐藏文件" in messages["submissions/minhang/.MH-2026-004.yaml"]
+    assert "只能用英文字母" in messages["submissions/minhang/MH-٢٠٢٦-٠٠٥.yaml"]

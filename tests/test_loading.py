@@ -87,7 +87,7 @@ def test_layout_rules_only_inside_the_registry(tmp_path: Path) -> None:
     done = govsite("validate", "--today", "2025-12-02", cwd=root)
     assert done.returncode == 1
     assert "文件名应为项目编号：MH-2026-001.yaml" in done.stdout
-    assert "应放在 submissions/minhang/ 下" in done.stdout
+    assert "应直接放在 submissions/minhang/ 下" in done.stdout
 
 
 def test_duplicate_ids_name_each_other(tmp_path: Path) -> None:
@@ -97,8 +97,8 @@ def test_duplicate_ids_name_each_other(tmp_path: Path) -> None:
     )
     done = govsite("validate", "--today", "2025-12-02", "submissions", "drafts", cwd=root)
     assert done.returncode == 1
-    assert "项目编号 MH-2026-001 与 drafts/copy.yaml 重复" in done.stdout
-    assert "项目编号 MH-2026-001 与 submissions/minhang/MH-2026-001.yaml 重复" in done.stdout
+    assert "项目编号 MH-2026-001 已被 drafts/copy.yaml 使用" in done.stdout
+    assert "项目编号 MH-2026-001 已被 submissions/minhang/MH-2026-001.yaml 使用" in done.stdout
 
 
 @pytest.mark.parametrize(

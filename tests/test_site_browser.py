@@ -9,21 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_support import chromium
 from conftest import BuiltSite
 
 from govsite.site.serve import serve_in_background, url_of
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -41,19 +30,8 @@ def site_url(built_site: BuiltSite) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"找不到 {CHROMIUM}：浏览器测试需要 Debian 的 chromium 软件包。"
-            "运行 ./dev test（会自动安装），或 apt-get install chromium。"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def test_index_project_page_search_and_screenshot(browser: object, site_url: str, tmp_path: Path) -> None:

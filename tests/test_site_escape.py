@@ -20,7 +20,7 @@ import jinja2
 import markdown
 import pytest
 
-from govsite.site.escape import Md, escape_block, escape_markdown
+from govsite.safetext import Md, escape_block, escape_markdown
 from govsite.site.render import UnescapedOutput, day, link, make_environment, md
 
 HOSTILE = [

@@ -146,6 +146,8 @@ class Role(_Spec):
     name: str
     description: str = ""
     forge: dict[str, str] = Field(default_factory=dict)
+    # the body that answers for the district's project files (CODEOWNERS of submissions/<district>/)
+    codeowner: bool = False
 
 
 class Check(_Spec):

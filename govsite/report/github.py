@@ -2,13 +2,26 @@
 
 GitHub shows at most 10 annotations of each level per step, so we emit at most 10 per level and say
 how many were left out; the step summary lists everything.
+
+Nothing a project file says can become a workflow command of its own:
+- annotation values are escaped as GitHub documents (`%`, CR, LF; and `:` `,` in properties), after
+  control characters have been made visible, so a value stays inside its own command;
+- the plain-text lines that follow (for people reading the log) are printed between
+  `::stop-commands::<token>` and `::<token>::` with a token drawn at random for each run, so the
+  runner interprets none of them, whatever they contain;
+- the step summary is Markdown in which every value that can come from a file (names, paths,
+  messages, reasons) is escaped (`safetext.escape_markdown`): no link, image, HTML or table
+  structure survives. Rule ids, articles and dates come from the base branch's packs and from us.
 """
 
 from __future__ import annotations
 
+import secrets
+
 from govsite.findings import Severity
 from govsite.report.text import finding_line
 from govsite.result import RunResult
+from govsite.safetext import escape_markdown, for_terminal, github_data, github_property
 from govsite.vocabulary import DEADLINE_STATUS_LABELS, label
 
 MAX_PER_LEVEL = 10
@@ -16,12 +29,12 @@ _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 _STATUS = {**DEADLINE_STATUS_LABELS, "overdue": f"**{DEADLINE_STATUS_LABELS['overdue']}**"}
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+def _data(text: str) -> str:
+    return github_data(for_terminal(text))
 
 
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+def _property(text: str) -> str:
+    return github_property(for_terminal(text))
 
 
 def render_annotations(run: RunResult) -> str:
@@ -34,11 +47,12 @@ def render_annotations(run: RunResult) -> str:
                 skipped[finding.severity] += 1
                 continue
             emitted[finding.severity] += 1
-            title = _escape_property(f"{finding.rule} {finding.article}".strip())
-            body = finding.message + (f"\n处理建议：{finding.hint}" if finding.hint else "")
+            title = _property(f"{finding.rule} {finding.article}".strip())
+            # the one line break is ours: each part is made single-line before it is joined
+            body = _data(finding.message) + (f"%0A处理建议：{_data(finding.hint)}" if finding.hint else "")
             lines.append(
-                f"::{_LEVEL[finding.severity]} file={_escape_property(result.path)},"
-                f"line={finding.line or 1},col={finding.column or 1},title={title}::{_escape_data(body)}"
+                f"::{_LEVEL[finding.severity]} file={_property(result.path)},"
+                f"line={finding.line or 1},col={finding.column or 1},title={title}::{body}"
             )
     for severity, count in skipped.items():
         if count:
@@ -46,8 +60,8 @@ def render_annotations(run: RunResult) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
+def _md(value: object) -> str:
+    return str(escape_markdown("" if value is None else value))
 
 
 def render_summary(run: RunResult) -> str:
@@ -59,41 +73,45 @@ def render_summary(run: RunResult) -> str:
         f"{'✅ 通过' if run.ok else '❌ 未通过'}：{len(run.projects)} 个项目文件，{errors} 个错误，{warnings} 个警告。",
         "",
     ]
-    out += [f"> {_cell(note)}" for note in run.notes]
+    out += [f"> {_md(note)}" for note in run.notes]
+    if run.notes:
+        out.append("")
     for result in run.projects:
-        out.append(f"### {_cell(result.project_id or result.path)} {_cell(result.name or '')}")
+        out.append(f"### {_md(result.project_id or result.path)} {_md(result.name or '')}".rstrip())
         out.append("")
         if result.policy:
-            out.append(f"适用政策：{_cell(result.policy.title)}（{_cell(result.policy.document_number)}）  ")
+            out.append(f"适用政策：{_md(result.policy.title)}（{_md(result.policy.document_number)}）  ")
         if result.stage_to:
             source = label(result.stage_from) if result.stage_from else "新项目"
-            out.append(f"阶段：{source} → **{label(result.stage_to)}**")
+            out.append(f"阶段：{_md(source)} → **{_md(label(result.stage_to))}**")
         out.append("")
         if result.route:
             out += ["| 审批机构 | 依据 | 理由 |", "|---|---|---|"]
-            out += [
-                f"| {_cell(r.role_name)} | {r.rule} {r.article} | {_cell(r.reason)} |" for r in result.route
-            ]
+            out += [f"| {_md(r.role_name)} | {r.rule} {r.article} | {_md(r.reason)} |" for r in result.route]
             out.append("")
         if result.deadlines:
             out += ["| 时限 | 事项 | 依据 | 状态 |", "|---|---|---|---|"]
             out += [
-                f"| {d.due} | {_cell(d.what)} | {d.rule} {d.article} | {_STATUS.get(d.status, d.status)} |"
+                f"| {d.due} | {_md(d.what)} | {d.rule} {d.article} | {_STATUS.get(d.status, _md(d.status))} |"
                 for d in result.deadlines
             ]
             out.append("")
         if result.findings:
             out += ["| 位置 | 级别 | 依据 | 问题与处理建议 |", "|---|---|---|---|"]
             for f in result.findings:
-                advice = _cell(f.message) + (f"<br>处理建议：{_cell(f.hint)}" if f.hint else "")
+                advice = _md(f.message) + (f"<br>处理建议：{_md(f.hint)}" if f.hint else "")
                 out.append(
-                    f"| `{_cell(result.path)}:{f.line}` | {f.severity.label} | {f.rule} {f.article} | {advice} |"
+                    f"| {_md(result.path)}:{f.line or 1} | {f.severity.label} | {f.rule} {f.article} | {advice} |"
                 )
             out.append("")
     return "\n".join(out) + "\n"
 
 
-def render_github(run: RunResult) -> str:
-    """Annotations plus the plain text report, so the log reads well too."""
+def render_github(run: RunResult, token: str | None = None) -> str:
+    """Annotations, then the plain text report for the log with command processing stopped."""
     lines = [finding_line(r.path, f) for r in run.projects for f in r.findings]
-    return render_annotations(run) + "\n".join(lines) + ("\n" if lines else "")
+    out = render_annotations(run)
+    if lines:
+        token = token or secrets.token_hex(16)
+        out += f"::stop-commands::{token}\n" + "\n".join(lines) + f"\n::{token}::\n"
+    return out

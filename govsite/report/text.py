@@ -1,43 +1,50 @@
-"""Plain-text report in Chinese: `path:line:col: 级别 [规则 条款] 说明`, then route and deadlines."""
+"""Plain-text report in Chinese: `path:line:col: 级别 [规则 条款] 说明`, then route and deadlines.
+
+Every value is passed through `safetext.for_terminal`: a project file cannot put a control character,
+an escape sequence or a line break of its own on the terminal or in a CI log.
+"""
 
 from __future__ import annotations
 
 from govsite.findings import Finding, Severity
 from govsite.result import ProjectResult, RunResult
+from govsite.safetext import for_terminal as safe
 from govsite.vocabulary import DEADLINE_STATUS_LABELS, label
 
 _STATUS = DEADLINE_STATUS_LABELS
 
 
 def finding_line(path: str, finding: Finding) -> str:
-    where = f"{path}:{finding.line or 1}:{finding.column or 1}"
-    cited = f"{finding.rule} {finding.article}".strip()
-    return f"{where}: {finding.severity.label} [{cited}] {finding.message}"
+    where = f"{safe(path)}:{finding.line or 1}:{finding.column or 1}"
+    cited = safe(f"{finding.rule} {finding.article}".strip())
+    return f"{where}: {finding.severity.label} [{cited}] {safe(finding.message)}"
 
 
 def _project(result: ProjectResult) -> list[str]:
     lines: list[str] = []
-    title = f"{result.project_id or '（无法识别）'} {result.name or ''}".strip()
-    lines.append(f"== {result.path} — {title}")
+    title = safe(f"{result.project_id or '（无法识别）'} {result.name or ''}".strip())
+    lines.append(f"== {safe(result.path)} — {title}")
     if result.policy:
-        lines.append(f"   适用政策：{result.policy.title}（{result.policy.document_number}）")
+        lines.append(f"   适用政策：{safe(result.policy.title)}（{safe(result.policy.document_number)}）")
     if result.stage_to:
         source = label(result.stage_from) if result.stage_from else "（新项目）"
-        lines.append(f"   阶段：{source} → {label(result.stage_to)}")
+        lines.append(f"   阶段：{safe(source)} → {safe(label(result.stage_to))}")
     for finding in result.findings:
         lines.append(finding_line(result.path, finding))
         if finding.hint:
-            lines.append(f"    处理建议：{finding.hint}")
+            lines.append(f"    处理建议：{safe(finding.hint)}")
     if result.route:
         lines.append("   需要审批：")
         for entry in result.route:
-            lines.append(f"   - {entry.role_name} [{entry.rule} {entry.article}] {entry.reason}")
+            lines.append(
+                f"   - {safe(entry.role_name)} [{safe(entry.rule)} {safe(entry.article)}] {safe(entry.reason)}"
+            )
     if result.deadlines:
         lines.append("   时限：")
         for deadline in result.deadlines:
             status = _STATUS.get(deadline.status, deadline.status)
             lines.append(
-                f"   - {deadline.due} {deadline.what} [{deadline.rule} {deadline.article}]（{status}）"
+                f"   - {safe(deadline.due)} {safe(deadline.what)} [{safe(deadline.rule)} {safe(deadline.article)}]（{status}）"
             )
     if result.score:
         lines.append(f"   分类分级得分：{result.score['total']:g} / 100")
@@ -47,7 +54,7 @@ def _project(result: ProjectResult) -> list[str]:
 def render_text(run: RunResult) -> str:
     lines: list[str] = []
     for note in run.notes:
-        lines.append(f"注意：{note}")
+        lines.append(f"注意：{safe(note)}")
     for result in run.projects:
         lines.extend(_project(result))
     errors, warnings = run.count(Severity.ERROR), run.count(Severity.WARNING)

@@ -1,6 +1,6 @@
 """What the site shows, gathered from judged projects and policy packs. Pure: no files, no templates.
 
-Texts stay as they were written; escaping is the templates' job (see `govsite.site.escape`). What is
+Texts stay as they were written; escaping is the templates' job (see `govsite.safetext`). What is
 decided here is *which* facts reach a page: for instance a material marked `public: false` keeps only
 its kind, never its title, path or digest.
 """
@@ -12,9 +12,9 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from govsite.findings import Finding
+from govsite.layout import is_project_id, is_registry_path
 from govsite.model import Material, Project
 from govsite.policy.pack import COMPARE_TOPICS, Article, CompiledRule, PolicyPack, cite
 from govsite.result import ProjectResult
@@ -209,8 +209,7 @@ def article_anchor(article: Article, position: int) -> str:
 
 def is_registry_file(path: str) -> bool:
     """`submissions/<district>/…` holds projects; files directly in `submissions/` (TEMPLATE.yaml) do not."""
-    parts = PurePosixPath(path).parts
-    return len(parts) >= 3 and parts[0] == "submissions"
+    return is_registry_path(path)
 
 
 def handbook(pack: PolicyPack) -> Handbook:
@@ -256,7 +255,8 @@ def collect(
         if not is_registry_file(result.path):
             continue
         project = projects.get(result.path)
-        if project is None or id_count[project.id] > 1:
+        # a page's address is its id: only ids of the registry's one pattern get one
+        if project is None or id_count[project.id] > 1 or not is_project_id(project.id):
             invalid.append(InvalidFile(result.path, list(result.findings)))
             continue
         pack = by_pack.get(result.policy.id) if result.policy else None

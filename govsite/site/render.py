@@ -19,9 +19,10 @@ from typing import Any
 
 import jinja2
 
+from govsite.judge import internal_error
 from govsite.policy.pack import cite
-from govsite.site.collect import DEADLINE_STATUS, SiteData
-from govsite.site.escape import Md, escape_block, escape_markdown
+from govsite.safetext import Md, escape_block, escape_markdown
+from govsite.site.collect import DEADLINE_STATUS, InvalidFile, SiteData
 from govsite.vocabulary import label
 
 _LINK_TARGET = re.compile(r"[A-Za-z0-9._/-]*(#[^\W_][\w-]*)?")
@@ -107,16 +108,29 @@ def make_environment(templates: Path) -> jinja2.Environment:
 
 
 def render_pages(data: SiteData, env: jinja2.Environment) -> dict[str, str]:
-    """Relative path in docs_dir → Markdown text."""
+    """Relative path in docs_dir → Markdown text.
+
+    Project pages come first: one whose data a template cannot render (a defect in govsite) is moved
+    to the invalid files with its finding, so the index never links to a page that is not there and
+    one project never stops the build. A template that prints an unescaped value is a defect of the
+    templates, not of a project, and stops the build.
+    """
     context: dict[str, Any] = {"site": data, "today": data.today}
-    pages = {
-        "index.md": env.get_template("index.md.j2").render(context),
-        "handbook/index.md": env.get_template("handbook_index.md.j2").render(context),
-        "handbook/compare.md": env.get_template("compare.md.j2").render(context),
-    }
+    pages: dict[str, str] = {}
     project_template = env.get_template("project.md.j2")
-    for entry in data.projects:
-        pages[f"projects/{entry.project.id}.md"] = project_template.render(context, entry=entry)
+    for entry in list(data.projects):
+        try:
+            pages[f"projects/{entry.project.id}.md"] = project_template.render(context, entry=entry)
+        except UnescapedOutput:
+            raise
+        except Exception as exc:
+            data.projects.remove(entry)
+            data.invalid.append(
+                InvalidFile(entry.result.path, internal_error(entry.result.path, exc).findings)
+            )
+    pages["index.md"] = env.get_template("index.md.j2").render(context)
+    pages["handbook/index.md"] = env.get_template("handbook_index.md.j2").render(context)
+    pages["handbook/compare.md"] = env.get_template("compare.md.j2").render(context)
     handbook_template = env.get_template("handbook.md.j2")
     for book in data.handbooks:
         pages[f"handbook/{book.pack.id}.md"] = handbook_template.render(context, book=book)

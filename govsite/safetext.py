@@ -1,11 +1,21 @@
-"""Escaping for text that departments write, before it reaches a Markdown page.
+"""Neutralising text that departments write, for every place it is shown.
 
-One function does it: `escape_markdown`. Its output is a single line in which every ASCII punctuation
-character is an HTML character reference (`<` → `&lt;`, `|` → `&#124;`, `[` → `&#91;` …). Markdown
-gives meaning only to ASCII punctuation and to line structure, so such text cannot open a link, a tag,
-an emphasis, a table cell, a heading, a list or an attribute list, whatever extension is enabled; and
-HTML shows the references as the characters they stand for. The same output is safe as HTML text
-(page titles are written raw by the theme), which is why one function serves both.
+Everything a project file says is untrusted: a name or a summary can carry Markdown, HTML, terminal
+escape sequences or GitHub workflow commands. This module owns making such text inert, once per kind
+of output, so no reporter or template has to remember how:
+
+- `escape_markdown` / `escape_block`: for Markdown pages (the site) and the GitHub step summary.
+- `for_terminal`: for the text reporter and CI logs; no control or invisible formatting character
+  reaches a terminal.
+- `github_data` / `github_property`: for the values of GitHub workflow commands (annotations), as
+  GitHub documents their escaping.
+
+`escape_markdown`'s output is a single line in which every ASCII punctuation character is an HTML
+character reference (`<` → `&lt;`, `|` → `&#124;`, `[` → `&#91;` …). Markdown gives meaning only to
+ASCII punctuation and to line structure, so such text cannot open a link, a tag, an emphasis, a
+table cell, a heading, a list or an attribute list, whatever extension is enabled; and HTML shows the
+references as the characters they stand for. The same output is safe as HTML text (page titles are
+written raw by the theme), which is why one function serves both.
 
 Line structure is removed: runs of whitespace (newlines included) become one space and leading and
 trailing spaces go, so the text cannot start an indented code block or end a table row. Control
@@ -88,3 +98,28 @@ def escape_block(text: object) -> Md:
             paragraph.append(escape_markdown(line))
     close()
     return Md("\n\n".join(block for block in blocks if block.strip()))
+
+
+def _visible(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def for_terminal(text: object) -> str:
+    """One line of text fit for a terminal or a CI log: every control, format (bidi, zero-width)
+    and line-separating character is shown as a visible escape such as `\\x1b`, so a value can
+    neither colour, move or clear the terminal nor start a new line of its own."""
+    value = str(text)
+    if value.isprintable():
+        return value
+    return "".join(c if c.isprintable() or unicodedata.category(c) == "Zs" else _visible(c) for c in value)
+
+
+def github_data(text: str) -> str:
+    """The message of a GitHub workflow command, escaped as GitHub documents (`%`, CR, LF)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_property(text: str) -> str:
+    """A property value (file=, title=) of a workflow command: also `:` and `,`."""
+    return github_data(text).replace(":", "%3A").replace(",", "%2C")
