@@ -62,6 +62,8 @@ class RouteEntry:
     article: str
     reason: str
     facts: dict[str, object] = field(default_factory=dict)
+    # the stages at whose reaching this body decides (empty: whenever the route applies)
+    at: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,15 @@ class Transition:
     target: Stage
     types: frozenset[ProjectType] = frozenset(ProjectType)
     article: str = ""
+    by: tuple[str, ...] = ()  # the roles that decide this step
 
 
 @dataclass(frozen=True)
 class Lifecycle:
     entry: frozenset[Stage]
     transitions: tuple[Transition, ...] = field(default_factory=tuple)
+    # who receives a new project at each entry stage (e.g. the data bureau a declaration)
+    entry_by: dict[Stage, tuple[str, ...]] = field(default_factory=dict)
 
     def allowed_from(self, stage: Stage, project_type: ProjectType) -> list[Stage]:
         return [t.target for t in self.transitions if t.source is stage and project_type in t.types]

@@ -233,6 +233,7 @@ def _apply_rule(
                         article=spec.citation,
                         reason=render(route.reason, values.ready()),
                         facts={k: v for k, v in values.items() if k not in ("name", "id", "index")},
+                        at=tuple(s.value for s in route.at or ()),
                     )
                 )
         for clock in spec.clocks:

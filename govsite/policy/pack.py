@@ -163,6 +163,10 @@ class RouteSpec(_Spec):
     when: str = "true"
     role: str
     reason: str
+    # the stages at whose reaching this body decides; absent: it decides whenever the route applies.
+    # A route shown at declaration for a decision taken later (the joint meeting's approval, say)
+    # names that later stage here, so the declaration's pull request does not wait for it.
+    at: list[Stage] | None = None
 
 
 class ClockSpec(_Spec):
@@ -207,6 +211,8 @@ class ExampleSpec(_Spec):
     documents: dict[str, str] = Field(default_factory=dict)
     # what a finding of this rule must name in `related` (ids of other projects)
     related: list[str] | None = None
+    # the roles whose approval this step needs now (lifecycle `by` and routes without a later `at`)
+    decides: list[str] | None = None
 
 
 class RuleSpec(_Spec):
@@ -449,6 +455,23 @@ def load_pack(folder: Path) -> PolicyPack:
                 roles[role.id] = role
 
     lifecycle = _load_lifecycle(folder / "lifecycle.yaml", problems)
+    if lifecycle is not None:
+        for stage, entry_roles in lifecycle.entry_by.items():
+            for role in entry_roles:
+                if role not in roles:
+                    problems.add(
+                        folder / "lifecycle.yaml",
+                        1,
+                        f"未定义的角色 {role!r}（见 roles.yaml）：entry_by.{stage.value}",
+                    )
+        for transition in lifecycle.transitions:
+            for role in transition.by:
+                if role not in roles:
+                    problems.add(
+                        folder / "lifecycle.yaml",
+                        1,
+                        f"未定义的角色 {role!r}（见 roles.yaml）：{transition.source.value} → {transition.target.value}",
+                    )
 
     # Optional: facts this regulation needs beyond the common model, carried in project.local.
     local_fields: dict[str, LocalField] = {}
@@ -516,10 +539,14 @@ class _TransitionSpec(_Spec):
     to: list[Stage]
     types: list[ProjectType] = Field(default_factory=lambda: list(ProjectType))
     article: str = ""
+    # the roles (roles.yaml) that decide this step: their approval is what the merge records
+    by: list[str] = Field(default_factory=list)
 
 
 class _LifecycleSpec(_Spec):
     entry: list[Stage]
+    # the roles that receive a new project at an entry stage: {declared: [data_bureau]}
+    entry_by: dict[Stage, list[str]] = Field(default_factory=dict)
     transitions: list[_TransitionSpec]
 
 
@@ -531,11 +558,17 @@ def _load_lifecycle(path: Path, problems: _Problems) -> Lifecycle | None:
     if spec is None:
         return None
     transitions = tuple(
-        Transition(source=t.source, target=target, types=frozenset(t.types), article=t.article)
+        Transition(
+            source=t.source, target=target, types=frozenset(t.types), article=t.article, by=tuple(t.by)
+        )
         for t in spec.transitions
         for target in t.to
     )
-    return Lifecycle(entry=frozenset(spec.entry), transitions=transitions)
+    return Lifecycle(
+        entry=frozenset(spec.entry),
+        transitions=transitions,
+        entry_by={stage: tuple(roles) for stage, roles in spec.entry_by.items()},
+    )
 
 
 def load_packs(policies_dir: Path) -> list[PolicyPack]:

@@ -123,6 +123,19 @@ def run_example(pack: PolicyPack, rule: CompiledRule, example: ExampleSpec) -> E
         named = sorted({other for f in mine for other in f.related})
         if named != sorted(example.related):
             problems.append(f"发现应指明相关项目 {sorted(example.related)}，实际为 {named}")
+    if example.decides is not None:
+        from govsite.approvals.required import Subject, required_decisions
+
+        step = _situation(list(project.stages), example, pending, context)
+        source = step.transition_from.value if step.transition_from else None
+        target = step.transition_to.value
+        kind = "declaration" if source is None else ("transition" if source != target else "change")
+        requirements, _later = required_decisions(
+            Subject(kind, source, target), result.route, result.deadlines, pack, project.type.value
+        )
+        deciders = sorted(r.role for r in requirements)
+        if deciders != sorted(example.decides):
+            problems.append(f"本阶段须审批的角色应为 {sorted(example.decides)}，实际为 {deciders}")
     if example.score is not None:
         total = (result.score or {}).get("total")
         if total is None or abs(float(total) - example.score) > 0.01:
