@@ -13,13 +13,14 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from govsite import __version__
 from govsite.errors import ExitCode, GovsiteError
 from govsite.result import RunResult
 from govsite.vocabulary import District
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "markdown")
 
 
 def _date(text: str) -> dt.date:
@@ -36,6 +37,8 @@ def _emit(run: RunResult, fmt: str, summary: str | None, fail_on: str = "error")
 
     if fmt == "json":
         sys.stdout.write(render_json(run))
+    elif fmt == "markdown":
+        sys.stdout.write(render_summary(run))
     elif fmt == "github":
         sys.stdout.write(render_github(run))
         target = summary or os.environ.get("GITHUB_STEP_SUMMARY")
@@ -64,11 +67,104 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return _emit(run, args.format, args.summary, args.fail_on)
 
 
+def _json_list(path: str | None, what: str) -> list[Any]:
+    if not path:
+        return []
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise GovsiteError(f"无法读取{what} {path}：{exc}", "传入平台 API 返回的 JSON 数组。") from exc
+    if not isinstance(data, list):
+        raise GovsiteError(f"{what} {path} 应为 JSON 数组", "传入平台 API 返回的 JSON 数组。")
+    return [item for item in data if isinstance(item, dict)]
+
+
+def _forge_input(args: argparse.Namespace) -> Any:
+    from govsite.approvals.gather import ForgeInput
+
+    return ForgeInput(
+        reviews=_json_list(args.reviews, "审查记录"),
+        comments=_json_list(getattr(args, "comments", None), "评论"),
+        author=getattr(args, "author", None) or None,
+    )
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from govsite.pullrequest import check_pull_request
 
-    run = check_pull_request(Path(args.root), args.base, args.head, args.today)
+    run = check_pull_request(
+        Path(args.root), args.base, args.head, args.today, _forge_input(args), args.require_approvals
+    )
     return _emit(run, args.format, args.summary, args.fail_on)
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from govsite.approvals.approve import approve, review_block
+
+    key = Path(args.key).expanduser()
+    when = dt.datetime.fromisoformat(os.environ["GOVSITE_NOW"]) if os.environ.get("GOVSITE_NOW") else None
+    approval = approve(
+        Path(args.root),
+        args.target,
+        args.role,
+        key,
+        base=args.base,
+        today=args.today,
+        person_id=args.person,
+        decision=args.decision,
+        opinion=args.opinion,
+        ref=args.ref,
+        when=when,
+    )
+    if args.print:
+        sys.stdout.write(review_block(approval))
+        return ExitCode.OK
+    target = Path(args.root) / approval.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(approval.signed.to_json(), encoding="utf-8")
+    print(f"已写入 {approval.path}")
+    print(
+        f"提交并推送到合并请求的分支：git add {approval.path} && git commit -m '审批 {args.target}' && git push"
+    )
+    return ExitCode.OK
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from govsite.audit import audit
+    from govsite.gitio import open_repo
+    from govsite.report.audit import render_audit_json, render_audit_text
+
+    result = audit(open_repo(Path(args.root)), args.branch)
+    sys.stdout.write(render_audit_json(result) if args.format == "json" else render_audit_text(result))
+    return ExitCode.OK if result.ok else ExitCode.FINDINGS
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from govsite.approvals.record import record
+
+    written = record(Path(args.root), args.base, args.head, _forge_input(args), Path(args.key), args.today)
+    for path in written:
+        print(f"已记录 {path}")
+    if not written:
+        print("没有需要转录的审查意见")
+    return ExitCode.OK
+
+
+def cmd_comment(args: argparse.Namespace) -> int:
+    from govsite.forge.github import comment_request
+
+    try:
+        number = int(args.number)
+    except ValueError as exc:
+        raise GovsiteError(f"合并请求编号应为数字：{args.number!r}", "传入 github.event 中的编号。") from exc
+    markdown = Path(args.markdown).read_text(encoding="utf-8")
+    request = comment_request(args.repository, number, markdown, _json_list(args.comments, "评论"))
+    print(
+        json.dumps({"method": request.method, "path": request.path, "body": request.body}, ensure_ascii=False)
+    )
+    return ExitCode.OK
 
 
 def cmd_policy_test(args: argparse.Namespace) -> int:
@@ -199,9 +295,66 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="检查合并请求：阶段变化、规则、审批路由与时限")
     check.add_argument("--base", required=True, help="目标分支或提交（政策从这里读取）")
     check.add_argument("--head", default="HEAD", help="合并请求的提交（默认 HEAD）")
+    check.add_argument("--reviews", help="平台返回的审查记录（GitHub：pulls/N/reviews 的 JSON）")
+    check.add_argument("--comments", help="平台返回的评论（GitHub：issues/N/comments 的 JSON）")
+    check.add_argument("--author", help="合并请求的提交人（平台账号），不能审批自己的申报")
+    check.add_argument(
+        "--require-approvals",
+        action="store_true",
+        help="每个须审批的角色都已同意当前版本才算通过（必需的状态检查用）",
+    )
     _common(check)
     _reporting(check)
     check.set_defaults(func=cmd_check)
+
+    approve = sub.add_parser("approve", help="审批：对本分支中一个项目（或受保护的文件）签署决定")
+    approve.add_argument("target", help="项目编号（如 MH-2026-014），或受保护文件的路径")
+    approve.add_argument(
+        "--role",
+        required=True,
+        help="以哪个角色审批（roles.yaml 中的编号，如 data_bureau；维护人员为 maintainers）",
+    )
+    approve.add_argument(
+        "--as", dest="person", help="你在 reviewers.yaml 中的人员编号（默认按 git 的 user.email 识别）"
+    )
+    approve.add_argument(
+        "--key", default="~/.ssh/id_ed25519", help="签名用的 SSH 私钥（默认 ~/.ssh/id_ed25519）"
+    )
+    approve.add_argument(
+        "--decision",
+        choices=("approve", "reject", "return"),
+        default="approve",
+        help="同意 / 不同意 / 退回补正",
+    )
+    approve.add_argument("--opinion", help="意见")
+    approve.add_argument("--ref", help="机构出具的文号")
+    approve.add_argument("--base", default="origin/main", help="合并请求的目标分支（默认 origin/main）")
+    approve.add_argument(
+        "--print", action="store_true", help="不写文件，打印一段可粘贴到平台审查意见中的审批记录"
+    )
+    _common(approve)
+    approve.set_defaults(func=cmd_approve)
+
+    audit = sub.add_parser("audit", help="核验主分支上每次合并的审批（从克隆即可核验）")
+    audit.add_argument("--branch", default="HEAD", help="核验哪个分支（默认当前分支）")
+    audit.add_argument("--format", choices=("text", "json"), default="text")
+    audit.add_argument("--root", default=".")
+    audit.set_defaults(func=cmd_audit)
+
+    record_cmd = sub.add_parser("record", help="合并时把平台审查中的审批转录为签名的审批记录（工作流使用）")
+    record_cmd.add_argument("--base", required=True, help="合并进去的提交（合并提交的第一个父提交）")
+    record_cmd.add_argument("--head", required=True, help="合并提交")
+    record_cmd.add_argument("--reviews", required=True, help="平台返回的审查记录 JSON")
+    record_cmd.add_argument("--key", required=True, help="登记册记录程序的 SSH 私钥")
+    _common(record_cmd)
+    record_cmd.set_defaults(func=cmd_record)
+
+    comment = sub.add_parser("comment", help="生成更新检查评论的请求（GitHub；工作流使用）")
+    comment.add_argument("--repository", required=True, help="owner/repo")
+    comment.add_argument("--number", required=True, help="合并请求编号")
+    comment.add_argument("--markdown", required=True, help="govsite check --format markdown 的输出文件")
+    comment.add_argument("--comments", required=True, help="平台返回的现有评论 JSON")
+    comment.set_defaults(func=cmd_comment)
 
     policy = sub.add_parser("policy", help="政策包工具")
     policy_sub = policy.add_subparsers(dest="policy_command", required=True)

@@ -116,6 +116,19 @@ def list_tree(repo: git.Repo, treeish: str, prefix: str) -> list[TreeFile]:
     return files
 
 
+def blob_ids(repo: git.Repo, treeish: str, paths: list[str]) -> dict[str, str]:
+    """The blob id of each of `paths` that exists at `treeish` (one `git ls-tree`)."""
+    if not paths:
+        return {}
+    output = repo.git.ls_tree("-z", "--full-tree", treeish, "--", *paths)
+    found = {}
+    for record in output.split("\0"):
+        if record:
+            meta, path = record.split("\t", 1)
+            found[path] = meta.split(" ")[2]
+    return found
+
+
 def list_files(repo: git.Repo, rev: str, prefix: str) -> list[str]:
     return [f.entry.path for f in list_tree(repo, rev, prefix)]
 

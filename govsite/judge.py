@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Collection, Sequence
 
+from govsite.approvals.required import Subject
 from govsite.findings import Finding, Severity
 from govsite.layout import project_layout_findings
 from govsite.lifecycle import check_append_only, check_history, check_new_project, check_step
@@ -205,6 +206,18 @@ def _future_records(base: Project | None, head: Project, today: dt.date) -> list
     return findings
 
 
+def subject_of(base: Project | None, head: Project) -> Subject:
+    """What a pull request asks for one project: a declaration, a stage step, changes, or an edit."""
+    if base is None:
+        return Subject("declaration", None, head.stage.value, tuple(range(len(head.changes))))
+    new_changes = tuple(range(len(base.changes), len(head.changes)))
+    if len(head.stages) > len(base.stages):
+        return Subject("transition", base.stage.value, head.stage.value, new_changes)
+    if new_changes:
+        return Subject("change", base.stage.value, head.stage.value, new_changes)
+    return Subject("update", base.stage.value, head.stage.value)
+
+
 def _removed_documents(project: Project, removed: Collection[str]) -> list[Finding]:
     return [
         Finding(
@@ -239,6 +252,7 @@ def judge_change(
     if project is None:
         return _finish(result, head_doc, findings)
     result.project_id, result.name, result.project = project.id, project.name, project
+    result.subject = subject_of(base_project, project)
     source = base_project.stage if base_project else None
     result.stage_from, result.stage_to = (source.value if source else None), project.stage.value
     findings += _layout(project, head_doc.path)

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import git
 
+from govsite.approvals.gather import Context, ForgeInput, attach_decisions
+from govsite.approvals.statement import is_statement_path, parse_statement
 from govsite.findings import Finding, RouteEntry, Severity
 from govsite.gitio import (
     POLICIES,
@@ -52,9 +54,17 @@ from govsite.policy.named.common import RegistryEntry, RegistryView
 from govsite.policy.pack import PolicyPack, load_packs
 from govsite.registry import duplicate_ids
 from govsite.result import ProjectResult, RunResult
-from govsite.reviewers import DEFAULT_REVIEWERS, REVIEWERS_FILE, parse_reviewers
+from govsite.reviewers import DEFAULT_REVIEWERS, REVIEWERS_FILE, Reviewers, parse_reviewers
 from govsite.validation import validate_project
 from govsite.yamlload import load_bytes
+
+
+def load_base_packs(repo: git.Repo, commit: str) -> tuple[list[PolicyPack], Reviewers]:
+    """The policy packs and the reviewer file as they are at `commit` (never the pull request's)."""
+    with export_tree(repo, commit, POLICIES) as exported:
+        packs = load_packs(Path(exported) / POLICIES)
+    raw = read_blob(repo, commit, REVIEWERS_FILE)
+    return packs, (parse_reviewers(raw, REVIEWERS_FILE) if raw is not None else DEFAULT_REVIEWERS)
 
 
 def _registry_at(repo: git.Repo, tree: str, files: list[TreeFile]) -> list[RegistryEntry]:
@@ -105,10 +115,8 @@ def _deleted(path: str) -> ProjectResult:
     )
 
 
-def _protected(change: ChangedFile, packs: list[PolicyPack], repo: git.Repo, base: str) -> ProjectResult:
+def _protected(change: ChangedFile, packs: list[PolicyPack], reviewers: Reviewers) -> ProjectResult:
     """A change outside submissions/: reported with the owners who must review it (base's rules)."""
-    raw = read_blob(repo, base, REVIEWERS_FILE)
-    reviewers = parse_reviewers(raw, REVIEWERS_FILE) if raw is not None else DEFAULT_REVIEWERS
     rule = owner_of(change.path, owner_rules(packs, reviewers))
     who = rule.who if rule else reviewers.maintainers.name
     handles = " ".join(rule.owners) if rule and rule.owners else "（未指定团队）"
@@ -148,7 +156,32 @@ def _document_note(path: str, documents: list[str]) -> Finding:
     )
 
 
-def check_pull_request(root: Path, base: str, head: str, today: dt.date) -> RunResult:
+def _approval_files(change: ChangedFile) -> ProjectResult | None:
+    """Statement files are append-only; each one added must at least be a statement (its signature
+    and signer are judged with the project it is about)."""
+    if change.status != "A":
+        return _one(
+            change.path,
+            Finding(
+                rule="approval",
+                severity=Severity.ERROR,
+                message=f"已有的审批记录不能修改或删除：{change.path}",
+                hint="审批记录只能追加：改变决定请由审批人另出一份新的审批记录。",
+                line=1,
+                column=1,
+            ),
+        )
+    return None
+
+
+def check_pull_request(
+    root: Path,
+    base: str,
+    head: str,
+    today: dt.date,
+    forge: ForgeInput | None = None,
+    require_approvals: bool = False,
+) -> RunResult:
     repo = open_repo(root)
     base_tip = resolve(repo, base)
     head_sha = resolve(repo, head)
@@ -162,6 +195,10 @@ def check_pull_request(root: Path, base: str, head: str, today: dt.date) -> RunR
     with export_tree(repo, base_tip, POLICIES) as exported:
         packs = load_packs(Path(exported) / POLICIES)
     changes = changed_files(repo, base_tip, merged)
+    raw_reviewers = read_blob(repo, base_tip, REVIEWERS_FILE)
+    reviewers = (
+        parse_reviewers(raw_reviewers, REVIEWERS_FILE) if raw_reviewers is not None else DEFAULT_REVIEWERS
+    )
     if any(c.path.startswith(POLICIES) for c in changes):
         run.notes.append("本合并请求修改了政策包；本次检查仍按目标分支上的政策进行，合并后新政策才生效。")
     tree = list_tree(repo, merged, SUBMISSIONS)
@@ -178,8 +215,29 @@ def check_pull_request(root: Path, base: str, head: str, today: dt.date) -> RunR
     judged_for_documents: dict[str, list[str]] = {}
     removed = frozenset(c.path for c in changes if c.status == "D" and not is_project_path(c.path))
     for change in changes:
+        if is_statement_path(change.path):
+            refused = _approval_files(change)
+            if refused is not None:
+                run.projects.append(refused)
+            else:
+                parsed = parse_statement(read_blob(repo, merged, change.path) or b"", change.path)
+                if parsed.problem:
+                    run.projects.append(
+                        _one(
+                            change.path,
+                            Finding(
+                                rule="approval",
+                                severity=Severity.ERROR,
+                                message=f"审批记录无效：{parsed.problem}",
+                                hint="用 govsite approve 生成审批记录，不要手工编辑。",
+                                line=1,
+                                column=1,
+                            ),
+                        )
+                    )
+            continue
         if not change.path.startswith(SUBMISSIONS):
-            run.projects.append(_protected(change, packs, repo, base_tip))
+            run.projects.append(_protected(change, packs, reviewers))
             continue
         if change.status == "D":
             if is_project_path(change.path):
@@ -222,6 +280,8 @@ def check_pull_request(root: Path, base: str, head: str, today: dt.date) -> RunR
             result.findings.insert(0, collision_finding(namespace_key(path) or path, others))
     run.projects[:0] = [results[p] for p in sorted(results)]
     duplicate_ids(run.projects)
+    context = Context(repo, base_tip, merged, head_sha, packs, reviewers, forge or ForgeInput())
+    attach_decisions(run, context, require_approvals)
     return run
 
 

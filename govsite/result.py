@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govsite.findings import Deadline, Finding, RouteEntry, Severity
-from govsite.model import Project
+
+if TYPE_CHECKING:  # the CLI imports this module; the model and approvals load only when used
+    from govsite.approvals.required import Subject
+    from govsite.approvals.status import DecisionReport
+    from govsite.model import Project
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,9 @@ class ProjectResult:
     score: dict[str, Any] | None = None
     # the validated project, for outputs that show its facts (the site); None if it did not load
     project: Project | None = field(default=None, repr=False)
+    # check: what the pull request asks for this file, and who has decided it
+    subject: Subject | None = None
+    decision: DecisionReport | None = None
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

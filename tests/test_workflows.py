@@ -6,6 +6,7 @@ as written against real git repositories, with the variables the forge would set
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -29,8 +30,69 @@ def step(data: dict[str, Any], job: str, step_id: str) -> dict[str, Any]:
     return next(s for s in data["jobs"][job]["steps"] if s.get("id") == step_id)
 
 
+FAKE_CURL = """#!/usr/bin/env python3
+# The forge's REST API as the workflows' curl calls see it: answers GETs from canned JSON files,
+# records every request (method, URL, body) in $FAKE_API_LOG.
+import json, os, sys
+args, method, data, url = sys.argv[1:], "GET", None, ""
+for i, arg in enumerate(args):
+    if arg == "-X":
+        method = args[i + 1]
+    elif arg == "--data":
+        data = open(args[i + 1][1:], encoding="utf-8").read()
+    elif "://" in arg:
+        url = arg
+with open(os.environ["FAKE_API_LOG"], "a", encoding="utf-8") as log:
+    log.write(json.dumps({"method": method, "url": url, "body": data}, ensure_ascii=False) + "\\n")
+if method == "GET":
+    for key in ("reviews", "comments", "runs"):
+        if "/" + key in url:
+            sys.stdout.write(open(os.environ["FAKE_" + key.upper()], encoding="utf-8").read())
+"""
+
+
+def fake_api(
+    tmp_path: Path, reviews: list[Any] | None = None, comments: list[Any] | None = None
+) -> dict[str, str]:
+    """A `curl` on PATH that plays the forge's API; returns the environment the steps need."""
+    tools = tmp_path / "fake-bin"
+    tools.mkdir(parents=True, exist_ok=True)
+    curl = tools / "curl"
+    curl.write_text(FAKE_CURL, encoding="utf-8")
+    curl.chmod(0o755)
+    files = {}
+    for key, value in (
+        ("reviews", reviews or []),
+        ("comments", comments or []),
+        ("runs", {"workflow_runs": [{"id": 4242}]}),
+    ):
+        target = tmp_path / f"api-{key}.json"
+        target.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+        files[f"FAKE_{key.upper()}"] = str(target)
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir(exist_ok=True)
+    return {
+        **files,
+        "FAKE_API_LOG": str(tmp_path / "api-log.jsonl"),
+        "FAKE_BIN": str(tools),
+        "API": "https://api.github.com",
+        "REPOSITORY": "minhang-gov/registry",
+        "TOKEN": "not-a-real-token",
+        "RUNNER_TEMP": str(runner_temp),
+    }
+
+
+def api_log(env: dict[str, str]) -> list[dict[str, Any]]:
+    path = Path(env["FAKE_API_LOG"])
+    return (
+        [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+    )
+
+
 def run_step(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
+    path = os.pathsep.join(
+        [p for p in [env.get("FAKE_BIN", ""), str(Path(sys.executable).parent), os.environ["PATH"]] if p]
+    )
     return subprocess.run(
         ["bash", "-e", "-c", script],
         cwd=cwd,
@@ -60,7 +122,7 @@ def test_pull_request_check_runs_the_base_branch_only() -> None:
         "paths" not in triggers["pull_request_target"]
         and "paths-ignore" not in triggers["pull_request_target"]
     )
-    assert data["permissions"] == {"contents": "read"}
+    assert data["permissions"] == {"contents": "read", "pull-requests": "read"}
     steps = data["jobs"]["check"]["steps"]
     checkout = steps[0]
     assert checkout["uses"].startswith("actions/checkout@")
@@ -77,10 +139,20 @@ def test_pull_request_check_runs_the_base_branch_only() -> None:
             assert "${{" not in s.get("run", "")
 
 
+REVIEWERS = """maintainers: {people: [wang.wu]}
+people:
+  - {id: zhang.san, name: 张三, forge: {github: zhangsan}}
+  - {id: wang.wu, name: 王五, forge: {github: wangwu}}
+roles:
+  minhang: {data_bureau: [zhang.san]}
+"""
+
+
 @pytest.fixture
 def forge(tmp_path: Path) -> Path:
     """A registry on the 'forge', with the real workflow files and the repository's policies."""
     upstream = make_registry(tmp_path / "upstream", {"submissions/minhang/MH-2026-001.yaml": base_project()})
+    (upstream / "reviewers.yaml").write_text(REVIEWERS, encoding="utf-8")
     (upstream / ".github" / "workflows").mkdir(parents=True)
     for name in ("check.yml", "publish.yml"):
         (upstream / ".github" / "workflows" / name).write_bytes((WORKFLOWS / name).read_bytes())
@@ -106,18 +178,40 @@ def runner_checkout(forge: Path, tmp_path: Path) -> Path:
     return workspace
 
 
-def run_check_job(workspace: Path, tmp_path: Path, number: int = 7) -> subprocess.CompletedProcess[str]:
-    """The fetch and check steps as written in the workflow (the install step installs the base
-    checkout, which is this govsite)."""
+def approving(workspace: Path, login: str, body: str, head: str | None = None) -> dict[str, Any]:
+    """A review as GitHub's API returns it, on the pull request's head."""
+    reviews = json.loads((REPO / "tests" / "forge" / "reviews.json").read_text(encoding="utf-8"))
+    review: dict[str, Any] = reviews[0]
+    review.update(body=body, commit_id=head or git(workspace, "rev-parse", "refs/govsite/pull-head").strip())
+    review["user"]["login"] = login
+    return review
+
+
+def run_check_job(
+    workspace: Path, tmp_path: Path, number: int = 7, reviews: Callable[[Path], list[Any]] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The fetch, forge and check steps as written in the workflow (the install step installs the base
+    checkout, which is this govsite); the forge's API is played by a fake curl."""
     data = workflow("check.yml")
     env = {
+        **fake_api(tmp_path),
         "PR_NUMBER": str(number),
-        "TOKEN": "not-a-real-token",
+        "PR_AUTHOR": "dept-user",
         "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
         "GOVSITE_TODAY": "2026-03-04",
     }
     fetched = run_step(step(data, "check", "fetch")["run"], workspace, env)
     assert fetched.returncode == 0, fetched.stderr
+    if reviews is not None:
+        Path(env["FAKE_REVIEWS"]).write_text(
+            json.dumps(reviews(workspace), ensure_ascii=False), encoding="utf-8"
+        )
+    asked = run_step(step(data, "check", "forge")["run"], workspace, env)
+    assert asked.returncode == 0, asked.stderr
+    assert [c["url"] for c in api_log(env)] == [
+        "https://api.github.com/repos/minhang-gov/registry/pulls/7/reviews?per_page=100",
+        "https://api.github.com/repos/minhang-gov/registry/issues/7/comments?per_page=100",
+    ]
     return run_step(step(data, "check", "check")["run"], workspace, env)
 
 
@@ -141,19 +235,37 @@ def test_check_step_reports_annotations_and_summary(forge: Path, tmp_path: Path)
     assert (
         "::error file=submissions/minhang/MH-2026-002.yaml,line=2,col=7,title=MH-08 第十四条::" in done.stdout
     )
-    text = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    text = (tmp_path / "runner-temp" / "comment" / "check.md").read_text(encoding="utf-8")
     assert "## govsite 检查结果" in text
-    assert "| 区数据局 | MH-09 第十五条 |" in text
-    assert "| 2026-03-09 |" in text
+    assert "| 区数据局 | 阶段规定 第十五条；" in text and "MH-09 第十五条" in text
+    assert "应于 2026-03-09 前决定" in text and "| 2026-03-09 |" in text
+    # the errors come before what to decide
+    assert text.index("| 位置 | 级别 | 依据 | 问题与处理建议 |") < text.index(
+        "| 须审批 | 依据 | 时限 | 状态 |"
+    )
 
 
-def test_check_step_passes_a_clean_declaration(forge: Path, tmp_path: Path) -> None:
+def test_check_step_passes_a_clean_declaration_once_approved(forge: Path, tmp_path: Path) -> None:
     open_pull_request(
         forge,
         tmp_path,
         lambda fork: write_project(fork, "submissions/minhang/MH-2026-002.yaml", declaration("MH-2026-002")),
     )
-    done = run_check_job(runner_checkout(forge, tmp_path), tmp_path)
+    workspace = runner_checkout(forge, tmp_path)
+    pending = run_check_job(workspace, tmp_path / "first")
+    assert pending.returncode == 1  # the required status waits for the data bureau
+    assert (
+        "::error file=submissions/minhang/MH-2026-002.yaml,line=1,col=1,title=approval::区数据局：待审批"
+        in pending.stdout
+    )
+    comment = (tmp_path / "first" / "runner-temp" / "comment" / "check.md").read_text(encoding="utf-8")
+    assert "| 区数据局 |" in comment and "待审批" in comment
+
+    done = run_check_job(
+        workspace,
+        tmp_path / "second",
+        reviews=lambda w: [approving(w, "zhangsan", "govsite 同意 data_bureau")],
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "::error" not in done.stdout
 
@@ -205,6 +317,89 @@ def test_a_pull_request_cannot_change_how_it_is_checked(forge: Path, tmp_path: P
         "policies/minhang-2025/rules/MH-08.yaml",
     ):
         assert f"::warning file={path}," in done.stdout.replace("%2C", ",") or path in done.stdout
+
+
+def test_the_comment_job_updates_its_own_comment_with_the_check_as_text(tmp_path: Path) -> None:
+    """workflow_run: the artifact's Markdown is posted as data; a comment of the department's carrying
+    the marker is left alone, the bot's own is updated."""
+    comments = json.loads((REPO / "tests" / "forge" / "comments.json").read_text(encoding="utf-8"))
+    env = fake_api(tmp_path, comments=comments)
+    folder = Path(env["RUNNER_TEMP"]) / "comment"
+    folder.mkdir()
+    (folder / "number").write_text("12; rm -rf /\n", encoding="utf-8")  # only the digits are used
+    (folder / "check.md").write_text("## govsite 检查结果\n\n❌ 未通过 `$(id)`\n", encoding="utf-8")
+
+    done = run_step(step(workflow("comment.yml"), "comment", "comment")["run"], REPO, env)
+
+    assert done.returncode == 0, done.stderr
+    listed, updated = api_log(env)
+    assert listed["url"].endswith("/repos/minhang-gov/registry/issues/12/comments?per_page=100")
+    assert (updated["method"], updated["url"]) == (
+        "PATCH",
+        "https://api.github.com/repos/minhang-gov/registry/issues/comments/2",
+    )
+    assert (
+        json.loads(updated["body"])["body"]
+        == "<!-- govsite-check -->\n## govsite 检查结果\n\n❌ 未通过 `$(id)`\n"
+    )
+
+
+def test_the_rerun_job_reruns_the_latest_check_of_the_reviewed_head(tmp_path: Path) -> None:
+    env = {**fake_api(tmp_path), "HEAD_SHA": "a" * 40}
+    done = run_step(workflow("comment.yml")["jobs"]["rerun"]["steps"][0]["run"], REPO, env)
+    assert done.returncode == 0, done.stderr
+    listed, rerun = api_log(env)
+    assert f"head_sha={'a' * 40}" in listed["url"]
+    assert (rerun["method"], rerun["url"]) == (
+        "POST",
+        "https://api.github.com/repos/minhang-gov/registry/actions/runs/4242/rerun",
+    )
+
+
+def test_the_record_job_transcribes_review_approvals_onto_main(forge: Path, tmp_path: Path) -> None:
+    """After the merge, the phrase reviews become statements signed by the recorder key, pushed to main,
+    and `govsite audit` in any clone accepts them."""
+    recorder = tmp_path / "recorder"
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "recorder", "-f", str(recorder)], check=True
+    )
+    public = (tmp_path / "recorder.pub").read_text(encoding="ascii").strip()
+    git(forge, "checkout", "-q", "main")
+    (forge / "reviewers.yaml").write_text(REVIEWERS + f'recorder: {{keys: ["{public}"]}}\n', encoding="utf-8")
+    git(forge, "add", "-A")
+    git(forge, "commit", "-q", "--amend", "--no-edit")  # the registry was set up with the recorder's key
+    open_pull_request(
+        forge,
+        tmp_path,
+        lambda fork: write_project(fork, "submissions/minhang/MH-2026-002.yaml", declaration("MH-2026-002")),
+    )
+    git(forge, "merge", "-q", "--no-ff", "refs/pull/7/head", "-m", "合并 #7")
+    merge = git(forge, "rev-parse", "HEAD").strip()
+    workspace = runner_checkout(forge, tmp_path)
+    review = approving(
+        workspace, "zhangsan", "govsite 同意 data_bureau", git(forge, "rev-parse", "refs/pull/7/head").strip()
+    )
+    env = {
+        **fake_api(tmp_path, reviews=[review]),
+        "MERGE_SHA": merge,
+        "RECORDER_KEY": recorder.read_text(encoding="ascii"),
+        "PR_NUMBER": "7",
+        "GITHUB_BASE_REF": "main",
+        "GOVSITE_TODAY": "2026-03-04",
+    }
+    data = workflow("record.yml")
+    for step_id in ("forge", "record"):
+        done = run_step(step(data, "record", step_id)["run"], workspace, env)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "已记录 " in done.stdout
+    git(forge, "checkout", "-q", "-f", "main")
+    pushed = git(forge, "log", "-1", "--format=%s").strip()
+    assert pushed == "记录合并请求 #7 的审批（由审查意见转录）"
+    audited = subprocess.run(
+        [sys.executable, "-m", "govsite", "audit"], cwd=forge, capture_output=True, text=True
+    )
+    assert audited.returncode == 0, audited.stdout + audited.stderr
+    assert "全部有有效的审批" in audited.stdout
 
 
 def test_pre_commit_hook_runs_on_the_files_it_matches(tmp_path: Path) -> None:

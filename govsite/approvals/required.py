@@ -21,6 +21,15 @@ class Basis:
     article: str
     reason: str
 
+    @property
+    def cited(self) -> str:
+        """阶段规定 第十五条 / MH-09 第十五条"""
+        return f"{BASIS_NAMES.get(self.rule, self.rule)} {self.article}".strip()
+
+
+# what the non-rule bases read as
+BASIS_NAMES = {"lifecycle": "阶段规定", "protected-path": "受保护的文件", "layout": "项目文件"}
+
 
 @dataclass(frozen=True)
 class Requirement:
@@ -90,8 +99,15 @@ def required_decisions(
             step = pack.lifecycle.find(
                 Stage(subject.source), Stage(subject.target), ProjectType(project_type or "construction")
             )
-        by = step.by if step is not None else pack.lifecycle.entry_by.get(Stage(subject.target), ())
-        article = cite(step.article) if step is not None and step.article else ""
+        if step is None:  # a new project: who receives it, under the article of its first step on
+            by = pack.lifecycle.entry_by.get(Stage(subject.target), ())
+            onward = next(
+                (t for t in pack.lifecycle.transitions if t.source.value == subject.target and t.article),
+                None,
+            )
+            article = cite(onward.article) if onward is not None else ""
+        else:
+            by, article = step.by, cite(step.article) if step.article else ""
         for role in by:
             if role not in pack.roles:
                 continue

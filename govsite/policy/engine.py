@@ -11,11 +11,10 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
-import cel
-
 from govsite.errors import CalendarRangeError
 from govsite.findings import Deadline, Finding, RouteEntry, Severity
 from govsite.model import Project
+from govsite.policy import celext as cel
 from govsite.policy.functions import CEL_FUNCTIONS
 from govsite.policy.named import NAMED_RULES
 from govsite.policy.named.common import RuleContext

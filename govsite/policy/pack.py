@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import cel
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from govsite.errors import GovsiteError
 from govsite.lifecycle import Lifecycle, Transition
+from govsite.policy import celext as cel
 from govsite.validation import _dotted
 from govsite.vocabulary import District, MaterialKind, ProjectType, Stage, label
 from govsite.yamlload import LoadedDocument, load_file

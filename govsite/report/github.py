@@ -19,8 +19,9 @@ from __future__ import annotations
 import secrets
 
 from govsite.findings import Severity
+from govsite.report.decision import basis_text, due_text, later_text, state_text, subject_line
 from govsite.report.text import finding_line
-from govsite.result import RunResult
+from govsite.result import ProjectResult, RunResult
 from govsite.safetext import escape_markdown, for_terminal, github_data, github_property
 from govsite.vocabulary import DEADLINE_STATUS_LABELS, label
 
@@ -64,13 +65,53 @@ def _md(value: object) -> str:
     return str(escape_markdown("" if value is None else value))
 
 
+_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+def _findings_table(result: ProjectResult) -> list[str]:
+    out = ["| 位置 | 级别 | 依据 | 问题与处理建议 |", "|---|---|---|---|"]
+    for f in sorted(result.findings, key=lambda f: (_ORDER[f.severity], f.line or 0)):
+        advice = _md(f.message) + (f"<br>处理建议：{_md(f.hint)}" if f.hint else "")
+        out.append(
+            f"| {_md(result.path)}:{f.line or 1} | {f.severity.label} | {f.rule} {f.article} | {advice} |"
+        )
+    return [*out, ""]
+
+
+def _decision_table(result: ProjectResult) -> list[str]:
+    report = result.decision
+    assert report is not None
+    out: list[str] = []
+    if report.roles:
+        verdict = "✅ 已全部同意" if report.complete else "⏳ 待决定"
+        out += [f"**{verdict}：{_md(report.what)}**", ""]
+        out += ["| 须审批 | 依据 | 时限 | 状态 |", "|---|---|---|---|"]
+        for status in report.roles:
+            state = _md(state_text(status))
+            if status.problems:
+                state += "<br>未计入：" + "<br>".join(_md(p) for p in status.problems)
+            out.append(
+                f"| {_md(status.requirement.role_name)} | {basis_text(status)} | {due_text(status)} | {state} |"
+            )
+        out.append("")
+    if report.later:
+        out += ["以后的阶段还须：", "", "| 机构 | 依据 | 何时 | 理由 |", "|---|---|---|---|"]
+        out += [
+            f"| {_md(e.role_name)} | {e.rule} {e.article} | {_md(later_text(e.at))} | {_md(e.reason)} |"
+            for e in report.later
+        ]
+        out.append("")
+    return out
+
+
 def render_summary(run: RunResult) -> str:
-    """Markdown for $GITHUB_STEP_SUMMARY: what reviewers must decide, under which article, by when."""
+    """Markdown for $GITHUB_STEP_SUMMARY, and the comment on forges without annotations: errors first,
+    then what reviewers must decide, under which article, by when, and who has."""
     errors, warnings = run.count(Severity.ERROR), run.count(Severity.WARNING)
     out = [
         "## govsite 检查结果",
         "",
-        f"{'✅ 通过' if run.ok else '❌ 未通过'}：{len(run.projects)} 个项目文件，{errors} 个错误，{warnings} 个警告。",
+        f"{'✅ 通过' if run.ok else '❌ 未通过'}：{len(run.projects)} 个文件，{errors} 个错误，{warnings} 个警告。",
         "",
     ]
     out += [f"> {_md(note)}" for note in run.notes]
@@ -81,11 +122,17 @@ def render_summary(run: RunResult) -> str:
         out.append("")
         if result.policy:
             out.append(f"适用政策：{_md(result.policy.title)}（{_md(result.policy.document_number)}）  ")
-        if result.stage_to:
+        if result.decision is not None:
+            out.append(_md(subject_line(result.decision)))
+        elif result.stage_to:
             source = label(result.stage_from) if result.stage_from else "新项目"
             out.append(f"阶段：{_md(source)} → **{_md(label(result.stage_to))}**")
         out.append("")
-        if result.route:
+        if result.findings:
+            out += _findings_table(result)
+        if result.decision is not None:
+            out += _decision_table(result)
+        elif result.route:
             out += ["| 审批机构 | 依据 | 理由 |", "|---|---|---|"]
             out += [f"| {_md(r.role_name)} | {r.rule} {r.article} | {_md(r.reason)} |" for r in result.route]
             out.append("")
@@ -95,14 +142,6 @@ def render_summary(run: RunResult) -> str:
                 f"| {d.due} | {_md(d.what)} | {d.rule} {d.article} | {_STATUS.get(d.status, _md(d.status))} |"
                 for d in result.deadlines
             ]
-            out.append("")
-        if result.findings:
-            out += ["| 位置 | 级别 | 依据 | 问题与处理建议 |", "|---|---|---|---|"]
-            for f in result.findings:
-                advice = _md(f.message) + (f"<br>处理建议：{_md(f.hint)}" if f.hint else "")
-                out.append(
-                    f"| {_md(result.path)}:{f.line or 1} | {f.severity.label} | {f.rule} {f.article} | {advice} |"
-                )
             out.append("")
     return "\n".join(out) + "\n"
 

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from govsite.findings import Finding
+from govsite.report.decision import decision_dict
 from govsite.result import ProjectResult, RunResult
 
 FORMAT_VERSION = 1
@@ -49,6 +50,7 @@ def project_dict(result: ProjectResult) -> dict[str, Any]:
         "deadlines": [asdict(d) for d in result.deadlines],
         "facts": result.facts,
         "score": result.score,
+        "decision": decision_dict(result.decision) if result.decision is not None else None,
     }
 
 

@@ -7,6 +7,7 @@ an escape sequence or a line break of its own on the terminal or in a CI log.
 from __future__ import annotations
 
 from govsite.findings import Finding, Severity
+from govsite.report.decision import basis_text, due_text, later_text, state_text, subject_line
 from govsite.result import ProjectResult, RunResult
 from govsite.safetext import for_terminal as safe
 from govsite.vocabulary import DEADLINE_STATUS_LABELS, label
@@ -26,14 +27,19 @@ def _project(result: ProjectResult) -> list[str]:
     lines.append(f"== {safe(result.path)} — {title}")
     if result.policy:
         lines.append(f"   适用政策：{safe(result.policy.title)}（{safe(result.policy.document_number)}）")
-    if result.stage_to:
+    if result.decision is not None:
+        lines.append(f"   {safe(subject_line(result.decision))}")
+    elif result.stage_to:
         source = label(result.stage_from) if result.stage_from else "（新项目）"
         lines.append(f"   阶段：{safe(source)} → {safe(label(result.stage_to))}")
-    for finding in result.findings:
+    # errors first: a reviewer reads what blocks the merge before what to decide
+    for finding in sorted(result.findings, key=lambda f: _ORDER[f.severity]):
         lines.append(finding_line(result.path, finding))
         if finding.hint:
             lines.append(f"    处理建议：{safe(finding.hint)}")
-    if result.route:
+    if result.decision is not None:
+        lines.extend(_decision(result))
+    elif result.route:
         lines.append("   需要审批：")
         for entry in result.route:
             lines.append(
@@ -48,6 +54,33 @@ def _project(result: ProjectResult) -> list[str]:
             )
     if result.score:
         lines.append(f"   分类分级得分：{result.score['total']:g} / 100")
+    return lines
+
+
+_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+def _decision(result: ProjectResult) -> list[str]:
+    report = result.decision
+    assert report is not None
+    lines = []
+    if report.roles:
+        verdict = "已全部同意" if report.complete else "待决定"
+        if result.count(Severity.ERROR) and not report.complete:
+            verdict += "（先改正上面的错误）"
+        lines.append(f"   {verdict}：{safe(report.what)}")
+        for status in report.roles:
+            lines.append(
+                f"   - {safe(status.requirement.role_name)} [{safe(basis_text(status))}] {safe(due_text(status))} —— {safe(state_text(status))}"
+            )
+            for problem in status.problems:
+                lines.append(f"       未计入：{safe(problem)}")
+    if report.later:
+        lines.append("   以后的阶段还须：")
+        for entry in report.later:
+            lines.append(
+                f"   - {safe(entry.role_name)} [{safe(entry.rule)} {safe(entry.article)}]（{safe(later_text(entry.at))}时）{safe(entry.reason)}"
+            )
     return lines
 
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from govsite.audit import AuditResult
 from govsite.errors import GovsiteError
 from govsite.model import Project
 from govsite.policy.pack import PolicyPack, load_packs
@@ -53,10 +54,25 @@ def load_registry(
     return results, projects
 
 
+def registry_audit(root: Path) -> AuditResult | None:
+    """The approval record of the registry's history, if `root` is the top of a git repository with
+    commits (a site built from a plain folder has no history to show)."""
+    import git
+
+    from govsite.audit import audit
+
+    try:
+        repo = git.Repo(root)
+        repo.head.commit  # noqa: B018 - raises for a repository without commits
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
+        return None
+    return audit(repo, "HEAD")
+
+
 def prepare(root: Path, today: dt.date) -> SiteData:
     packs = load_packs(root / "policies")
     results, projects = load_registry(root, packs, today)
-    return collect(results, projects, packs, today)
+    return collect(results, projects, packs, today, registry_audit(root))
 
 
 def _shown(path: Path, root: Path) -> str:

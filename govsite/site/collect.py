@@ -13,11 +13,14 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from govsite.approvals.status import STATE_LABELS, describe
+from govsite.audit import AuditEvent, AuditResult
 from govsite.findings import Finding
 from govsite.layout import is_project_id, is_registry_path
 from govsite.model import Material, Project
 from govsite.policy.pack import COMPARE_TOPICS, Article, CompiledRule, PolicyPack, cite
 from govsite.result import ProjectResult
+from govsite.reviewers import Reviewers
 from govsite.vocabulary import DEADLINE_STATUS_LABELS, RULE_KIND_LABELS, Stage, label
 
 DEADLINE_STATUS = DEADLINE_STATUS_LABELS
@@ -54,12 +57,74 @@ def material_view(material: Material, pack: PolicyPack | None = None) -> Materia
 
 
 @dataclass(frozen=True)
+class ApprovalRow:
+    """One line of a project's approval record, from `govsite audit`: a merged step and one role."""
+
+    date: dt.date
+    what: str
+    commit: str
+    role_name: str | None = None
+    who: str | None = None  # 张三 2026-03-04 同意
+    basis: str | None = None
+    verified: bool = False
+    status: str = ""
+
+
+def approval_rows(events: Sequence[AuditEvent], reviewers: Reviewers) -> list[ApprovalRow]:
+    rows: list[ApprovalRow] = []
+    for event in events:
+        day = event.time.date()
+        if event.before_audit:
+            rows.append(
+                ApprovalRow(
+                    day, event.what, event.commit, status="登记册开始记录审批之前的记录（不作为已审批）"
+                )
+            )
+            continue
+        if not event.roles:
+            rows.append(
+                ApprovalRow(
+                    day,
+                    event.what,
+                    event.commit,
+                    status="；".join(f.message for f in event.findings) or "无须审批",
+                )
+            )
+            continue
+        for status in event.roles:
+            last = status.decided[-1] if status.decided else None
+            who = describe(last, reviewers) if last is not None else None
+            if who and last is not None and last.statement is not None and last.statement.ref:
+                who += f"（{last.statement.ref}）"
+            problems = "；".join(status.problems)
+            verdict = (
+                "已核验：签名有效，审批人当时担任此角色，审批的正是合并的内容"
+                if status.approved
+                else STATE_LABELS[status.state]
+            )
+            rows.append(
+                ApprovalRow(
+                    day,
+                    event.what,
+                    event.commit,
+                    status.requirement.role_name,
+                    who,
+                    "；".join(b.cited for b in status.requirement.basis),
+                    status.approved,
+                    verdict + (f"（{problems}）" if problems and not status.approved else ""),
+                )
+            )
+    return rows
+
+
+@dataclass(frozen=True)
 class ProjectEntry:
     """A project that loaded: its facts, how it was judged, and the pack it was judged under."""
 
     project: Project
     result: ProjectResult
     pack: PolicyPack | None
+    approvals: tuple[ApprovalRow, ...] = ()
 
     @property
     def materials(self) -> list[MaterialView]:
@@ -244,6 +309,7 @@ def collect(
     projects: dict[str, Project],
     packs: Sequence[PolicyPack],
     today: dt.date,
+    audit: AuditResult | None = None,
 ) -> SiteData:
     """`projects` maps a result's path to its Project, for the files that loaded."""
     by_pack = {pack.id: pack for pack in packs}
@@ -260,7 +326,8 @@ def collect(
             invalid.append(InvalidFile(result.path, list(result.findings)))
             continue
         pack = by_pack.get(result.policy.id) if result.policy else None
-        entries.append(ProjectEntry(project, result, pack))
+        rows = approval_rows(audit.for_project(project.id), audit.reviewers) if audit is not None else []
+        entries.append(ProjectEntry(project, result, pack, tuple(rows)))
     entries.sort(key=lambda e: (e.project.district.value, e.project.id))
     invalid.sort(key=lambda f: f.path)
     return SiteData(

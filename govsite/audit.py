@@ -1,0 +1,337 @@
+"""`govsite audit`: prove from a clone that every merged step was approved by the bodies the law names.
+
+One pass over the main branch's first-parent history (`history.py`). For every commit that changed a
+project file (or the policies or the reviewer file), the change is judged again under the policies
+and reviewer file *of that commit's first parent* — what was in force when it was merged — to find
+who had to decide; then each of those roles needs a statement under approvals/ (as the branch tip
+holds them; they are append-only) that:
+
+- verifies under the allowed signers of that time (the reviewer file at the parent),
+- is by a person who held the role then,
+- approves exactly the merged blob,
+- was made no later than the merge,
+- is the role's last word on that blob (a rejection after an approval is a rejection),
+- is not by the author of what was merged.
+
+Commits before the registry's declared start (`govsite.toml` `[audit] from`) are reported as
+recorded before the registry kept approvals, never as approved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import git
+
+from govsite.approvals.gather import tree_statements, what
+from govsite.approvals.required import Basis, Requirement, Subject, required_decisions
+from govsite.approvals.statement import StatementFile
+from govsite.approvals.status import STATE_LABELS, RoleStatus, Verified, role_statuses, verify
+from govsite.config import CONFIG_FILE, parse_config
+from govsite.findings import Finding, Severity
+from govsite.gitio import read_blob, resolve
+from govsite.history import NULL, FileChange, Merge, authors_of, first_parent_history
+from govsite.judge import judge_change
+from govsite.layout import is_hidden, is_project_path
+from govsite.policy.pack import PolicyPack
+from govsite.pullrequest import load_base_packs
+from govsite.reviewers import MAINTAINERS, REVIEWERS_FILE, Reviewers
+from govsite.validation import validate_project
+from govsite.yamlload import load_bytes
+
+AUDITED = ["submissions/", "policies/", REVIEWERS_FILE]
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    commit: str
+    time: dt.datetime
+    path: str
+    project_id: str | None
+    name: str | None
+    what: str
+    subject: Subject | None
+    policy: str | None
+    roles: tuple[RoleStatus, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    before_audit: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity is Severity.ERROR for f in self.findings)
+
+
+@dataclass
+class AuditResult:
+    branch: str
+    head: str
+    since: str | None
+    events: list[AuditEvent] = field(default_factory=list)
+    reviewers: Reviewers = field(default_factory=Reviewers)  # the tip's, to name people in reports
+
+    @property
+    def ok(self) -> bool:
+        return all(e.ok for e in self.events)
+
+    def for_project(self, project_id: str) -> list[AuditEvent]:
+        return [e for e in self.events if e.project_id == project_id]
+
+
+class _Base:
+    """Policies and reviewer file at each first parent, loaded once per distinct version."""
+
+    def __init__(self, repo: git.Repo) -> None:
+        self.repo = repo
+        self._by_version: dict[tuple[str, str], tuple[list[PolicyPack], Reviewers]] = {}
+
+    def at(self, commit: str) -> tuple[list[PolicyPack], Reviewers]:
+        version = (_rev(self.repo, f"{commit}:policies"), _rev(self.repo, f"{commit}:{REVIEWERS_FILE}"))
+        if version not in self._by_version:
+            self._by_version[version] = (
+                load_base_packs(self.repo, commit) if version[0] else ([], Reviewers())
+            )
+        return self._by_version[version]
+
+
+def _rev(repo: git.Repo, name: str) -> str:
+    """The object id `name` (e.g. `<commit>:policies`) names, or "" (one long-lived cat-file process)."""
+    try:
+        sha, _kind, _size = repo.git.get_object_header(name)
+    except (ValueError, git.GitCommandError):
+        return ""
+    return sha.decode() if isinstance(sha, bytes) else str(sha)
+
+
+def _audit_start(repo: git.Repo, tip: str) -> tuple[str | None, set[str]]:
+    """The declared first audited commit and every commit before it."""
+    raw = read_blob(repo, tip, CONFIG_FILE)
+    since = parse_config(raw.decode("utf-8"), CONFIG_FILE).audit_from if raw else None
+    if since is None:
+        return None, set()
+    start = resolve(repo, since)
+    before = set(repo.git.rev_list(f"{start}^@").split()) if _rev(repo, f"{start}^") else set()
+    return start, before
+
+
+def audit(repo: git.Repo, branch: str = "HEAD") -> AuditResult:
+    tip = resolve(repo, branch)
+    since, before = _audit_start(repo, tip)
+    statements = tree_statements(repo, tip)
+    bases = _Base(repo)
+    _packs, tip_reviewers = bases.at(tip)
+    result = AuditResult(branch, tip, since, reviewers=tip_reviewers)
+    for merge in first_parent_history(repo, tip, AUDITED):
+        for change in merge.changes:
+            relevant = (
+                (is_project_path(change.path) and not is_hidden(change.path))
+                or change.path.startswith("policies/")
+                or change.path == REVIEWERS_FILE
+            )
+            if not relevant:
+                continue
+            if merge.commit in before:
+                result.events.append(_before(merge, change, repo))
+                continue
+            if merge.parent is None:  # the registry's first commit sets it up; nothing was decided there
+                result.events.append(_before(merge, change, repo))
+                continue
+            packs, reviewers = bases.at(merge.parent)
+            result.events.append(
+                _event(repo, merge, change, packs, reviewers, statements.get(change.path, []))
+            )
+    return result
+
+
+def _project_of(repo: git.Repo, blob: str, path: str) -> tuple[str | None, str | None]:
+    if blob == NULL:
+        return None, None
+    data = repo.git.get_object_data(blob)[3] if blob else b""
+    project, _ = validate_project(load_bytes(data, path))
+    return (project.id, project.name) if project else (None, None)
+
+
+def _before(merge: Merge, change: FileChange, repo: git.Repo) -> AuditEvent:
+    project_id, name = _project_of(repo, change.after if change.after != NULL else change.before, change.path)
+    return AuditEvent(
+        merge.commit,
+        merge.time,
+        change.path,
+        project_id,
+        name,
+        "登记册开始记录审批之前的记录",
+        None,
+        None,
+        before_audit=True,
+    )
+
+
+def _finding(rule: str, article: str, message: str, hint: str = "") -> Finding:
+    return Finding(
+        rule=rule, severity=Severity.ERROR, message=message, hint=hint, article=article, line=1, column=1
+    )
+
+
+def _event(
+    repo: git.Repo,
+    merge: Merge,
+    change: FileChange,
+    packs: Sequence[PolicyPack],
+    reviewers: Reviewers,
+    statements: list[StatementFile],
+) -> AuditEvent:
+    authors = authors_of(repo, merge, change.path)
+    if not is_project_path(change.path):
+        requirement = Requirement(
+            MAINTAINERS, reviewers.maintainers.name, (Basis("protected-path", "", f"修改 {change.path}"),)
+        )
+        subject = Subject("protected")
+        verified = [verify(s, reviewers, None, None) for s in statements]
+        return _judged(
+            merge,
+            change,
+            None,
+            None,
+            what(subject),
+            subject,
+            None,
+            [requirement],
+            verified,
+            reviewers,
+            None,
+            None,
+            authors,
+        )
+    if change.status == "D":
+        finding = _finding(
+            "transition", "", f"提交 {merge.commit[:12]} 删除了项目文件 {change.path}：登记记录须永久保留"
+        )
+        project_id, name = _project_of(repo, change.before, change.path)
+        return AuditEvent(
+            merge.commit,
+            merge.time,
+            change.path,
+            project_id,
+            name,
+            "删除项目文件",
+            None,
+            None,
+            findings=(finding,),
+        )
+    head_doc = load_bytes(repo.git.get_object_data(change.after)[3], change.path)
+    base_project = None
+    if change.before != NULL:
+        base_project, _ = validate_project(
+            load_bytes(repo.git.get_object_data(change.before)[3], change.path)
+        )
+    judged = judge_change(head_doc, base_project, packs, merge.time.date())
+    project = judged.project
+    if project is None or judged.subject is None:
+        finding = _finding("schema", "", f"提交 {merge.commit[:12]} 合并的 {change.path} 无法作为项目读取")
+        return AuditEvent(
+            merge.commit,
+            merge.time,
+            change.path,
+            None,
+            None,
+            "无法读取的文件",
+            None,
+            None,
+            findings=(finding,),
+        )
+    pack = next((p for p in packs if judged.policy and p.id == judged.policy.id), None)
+    requirements, _later = required_decisions(
+        judged.subject, judged.route, judged.deadlines, pack, project.type.value, project.budget_authority
+    )
+    summaries = [project.changes[i].summary for i in judged.subject.changes if i < len(project.changes)]
+    district, authority = project.district.value, project.budget_authority
+    verified = [verify(s, reviewers, district, authority) for s in statements]
+    return _judged(
+        merge,
+        change,
+        project.id,
+        project.name,
+        what(judged.subject, summaries),
+        judged.subject,
+        judged.policy.id if judged.policy else None,
+        requirements,
+        verified,
+        reviewers,
+        district,
+        authority,
+        authors,
+    )
+
+
+def _judged(
+    merge: Merge,
+    change: FileChange,
+    project_id: str | None,
+    name: str | None,
+    description: str,
+    subject: Subject,
+    policy: str | None,
+    requirements: Sequence[Requirement],
+    verified: list[Verified],
+    reviewers: Reviewers,
+    district: str | None,
+    authority: str | None,
+    authors: list[str],
+) -> AuditEvent:
+    late = [
+        v
+        for v in verified
+        if v.statement is not None and v.statement.time > merge.time + dt.timedelta(minutes=5)
+    ]
+    in_time = [v for v in verified if v not in late]
+    statuses = role_statuses(
+        requirements, in_time, change.path, change.after, reviewers, district, authority, authors, subject
+    )
+    findings = []
+    short = merge.commit[:12]
+    for status in statuses:
+        if status.approved:
+            continue
+        basis = status.requirement.basis[0]
+        cited = "、".join(b.cited for b in status.requirement.basis)
+        detail = f"；{'；'.join(status.problems)}" if status.problems else ""
+        mine_late = [
+            v
+            for v in late
+            if v.statement
+            and v.statement.role == status.requirement.role
+            and v.statement.blob == change.after
+        ]
+        if mine_late:
+            detail += "；有审批记录晚于合并"
+        findings.append(
+            _finding(
+                basis.rule,
+                basis.article,
+                f"提交 {short}（{project_id or change.path}，{description}）合并时{status.requirement.role_name}{_why(status)}（依据 {cited}）{detail}",
+                "合并前须取得该角色对合并内容的有效审批；请核查这次合并。",
+            )
+        )
+    return AuditEvent(
+        merge.commit,
+        merge.time,
+        change.path,
+        project_id,
+        name,
+        description,
+        subject,
+        policy,
+        tuple(statuses),
+        tuple(findings),
+    )
+
+
+def _why(status: RoleStatus) -> str:
+    return {
+        "missing": "没有审批",
+        "unassigned": "无人担任，没有审批",
+        "stale": "审批的是另一个版本，不是合并的内容",
+        "rejected": "最后的决定是不同意",
+        "returned": "最后的决定是退回补正",
+    }.get(status.state, STATE_LABELS.get(status.state, status.state))
