@@ -168,11 +168,25 @@ def cmd_comment(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_test(args: argparse.Namespace) -> int:
+    from govsite.policy.lint import lint
     from govsite.policy.pack import load_packs
     from govsite.policy.selftest import iter_examples
 
     packs = load_packs(Path(args.root) / args.policies)
+    if args.pack:
+        packs = [p for p in packs if p.id == args.pack]
+        if not packs:
+            raise GovsiteError(
+                f"没有政策包 {args.pack}", "政策包编号即 policies/ 下的文件夹名，如 minhang-2025。"
+            )
+    if args.rule:
+        for pack in packs:
+            pack.rules = [r for r in pack.rules if r.spec.id == args.rule]
     passed = failed = 0
+    linted = 0
+    for problem in lint(packs):
+        linted += 1
+        print(f"LINT {problem.test_id}: {problem.message}")
     for outcome in iter_examples(packs):
         if outcome.ok:
             passed += 1
@@ -182,23 +196,38 @@ def cmd_policy_test(args: argparse.Namespace) -> int:
             failed += 1
             print(f"FAIL {outcome.test_id}: {outcome.detail}")
     rules = sum(len(p.rules) for p in packs)
-    print(f"{len(packs)} 个政策包，{rules} 条规则，示例 {passed} 个通过，{failed} 个失败")
-    return ExitCode.OK if failed == 0 else ExitCode.FINDINGS
+    print(
+        f"{len(packs)} 个政策包，{rules} 条规则，示例 {passed} 个通过，{failed} 个失败；规则检查 {linted} 个问题"
+    )
+    return ExitCode.OK if failed == 0 and linted == 0 else ExitCode.FINDINGS
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from govsite.model import project_json_schema
+    from govsite.policy.pack import load_packs
+    from govsite.schema import schemas
 
-    target = Path(args.root) / "schema" / "project.schema.json"
-    text = json.dumps(project_json_schema(), ensure_ascii=False, indent=2) + "\n"
+    folder = Path(args.root) / "schema"
+    wanted = {
+        name: json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+        for name, schema in schemas(load_packs(Path(args.root) / args.policies)).items()
+    }
     if args.check:
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
-            print(f"{target} 与模型不一致：运行 govsite schema 重新生成", file=sys.stderr)
+        stale = [
+            name
+            for name, text in wanted.items()
+            if not (folder / name).is_file() or (folder / name).read_text(encoding="utf-8") != text
+        ]
+        if stale:
+            print(
+                f"{folder} 中的 {'、'.join(stale)} 与模型和政策包不一致：运行 govsite schema 重新生成",
+                file=sys.stderr,
+            )
             return ExitCode.FINDINGS
         return ExitCode.OK
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    print(f"已写入 {target}")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in wanted.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    print(f"已写入 {folder}/：{'、'.join(wanted)}")
     return ExitCode.OK
 
 
@@ -243,11 +272,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from govsite.policy.pack import load_packs, select_pack
     from govsite.scaffold import create_declaration
     from govsite.vocabulary import District
 
-    path = create_declaration(Path(args.root), District(args.district), args.today, args.id)
-    print(f"已生成 {path}：按文件中的注释填写，然后运行 govsite validate {path}")
+    root = Path(args.root)
+    district = District(args.district)
+    pack, reason = select_pack(load_packs(root / args.policies), district, args.today)
+    if pack is None:
+        print(f"注意：{reason}；按通用模板生成。", file=sys.stderr)
+    path = create_declaration(root, district, args.today, args.id, pack)
+    print(
+        f"已生成 {path}：按文件中的注释填写（“某某”“（请填写）”处都要改），然后运行 govsite validate {path}"
+    )
     return ExitCode.OK
 
 
@@ -361,6 +398,8 @@ def build_parser() -> argparse.ArgumentParser:
     policy_test = policy_sub.add_parser("test", help="运行每条规则自带的通过/不通过示例")
     _common(policy_test)
     policy_test.add_argument("-v", "--verbose", action="store_true")
+    policy_test.add_argument("--pack", help="只检查这个政策包（如 minhang-2025）")
+    policy_test.add_argument("--rule", help="只检查这条规则（如 MH-08）")
     policy_test.set_defaults(func=cmd_policy_test)
 
     new = sub.add_parser("new", help="按模板生成一个新的申报文件")
@@ -369,8 +408,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(new)
     new.set_defaults(func=cmd_new)
 
-    schema = sub.add_parser("schema", help="生成 schema/project.schema.json")
-    schema.add_argument("--root", default=".")
+    schema = sub.add_parser("schema", help="生成 schema/ 下的 JSON Schema（通用的和每个区的）")
+    _common(schema)
     schema.add_argument("--check", action="store_true", help="只检查是否与模型一致")
     schema.set_defaults(func=cmd_schema)
 

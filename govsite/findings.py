@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -37,19 +37,10 @@ class Finding:
     line: int | None = None
     column: int | None = None
     related: tuple[str, ...] = ()
+    policy: str = ""  # the pack (regulation) that judged it; "" for loader and lifecycle findings
 
     def located(self, line: int | None, column: int | None) -> Finding:
-        return Finding(
-            rule=self.rule,
-            severity=self.severity,
-            message=self.message,
-            hint=self.hint,
-            article=self.article,
-            field=self.field,
-            line=line,
-            column=column,
-            related=self.related,
-        )
+        return replace(self, line=line, column=column)
 
 
 @dataclass(frozen=True)
@@ -64,6 +55,7 @@ class RouteEntry:
     facts: dict[str, object] = field(default_factory=dict)
     # the stages at whose reaching this body decides (empty: whenever the route applies)
     at: tuple[str, ...] = ()
+    policy: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,3 +70,5 @@ class Deadline:
     status: str
     days: int | None = None
     unit: str | None = None
+    policy: str = ""
+    provisional: bool = False  # computed without a published holiday calendar for some year

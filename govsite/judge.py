@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 
+from govsite import law
 from govsite.approvals.required import Subject
 from govsite.findings import Finding, Severity
 from govsite.layout import project_layout_findings
@@ -19,8 +21,9 @@ from govsite.policy.engine import Situation, evaluate
 from govsite.policy.named.common import EMPTY_REGISTRY, RegistryView, RuleContext
 from govsite.policy.pack import PolicyPack, select_pack
 from govsite.result import PolicyRef, ProjectResult
-from govsite.validation import validate_project
+from govsite.validation import is_placeholder, validate_project
 from govsite.vocabulary import Stage
+from govsite.workdays import DEFAULT_CALENDAR, WorkingCalendar
 from govsite.yamlload import MAX_BYTES, LoadedDocument
 
 
@@ -46,12 +49,19 @@ def _finish(result: ProjectResult, doc: LoadedDocument, findings: list[Finding])
     return result
 
 
-def pack_vocabulary_findings(project: Project, pack: PolicyPack) -> list[Finding]:
-    """Material kinds and `local` fields a project may use depend on its regulation's pack."""
+def pack_vocabulary_findings(project: Project, packs: Sequence[PolicyPack] | PolicyPack) -> list[Finding]:
+    """Material kinds and `local` fields a project may use depend on its regulations' packs (any of
+    the regulations that govern one of its acts)."""
+    packs = [packs] if isinstance(packs, PolicyPack) else list(packs)
+    if not packs:
+        return []
+    titles = "、".join(p.meta.title for p in packs)
     findings: list[Finding] = []
     for name, value in project.local.items():
-        spec = pack.local_fields.get(name)
-        problem = f"{pack.meta.title}没有定义本区字段“local.{name}”" if spec is None else spec.problem(value)
+        if isinstance(value, str) and is_placeholder(value):
+            continue  # a template's "（请填写）": the template finding says so
+        spec = next((p.local_fields[name] for p in packs if name in p.local_fields), None)
+        problem = f"{titles}没有定义本区字段“local.{name}”" if spec is None else spec.problem(value)
         if problem:
             findings.append(
                 Finding(
@@ -63,55 +73,122 @@ def pack_vocabulary_findings(project: Project, pack: PolicyPack) -> list[Finding
                 )
             )
     for index, material in enumerate(project.materials):
-        if not pack.knows_material(material.kind):
+        if not any(p.knows_material(material.kind) for p in packs):
             findings.append(
                 Finding(
                     rule="schema",
                     severity=Severity.ERROR,
                     message=f"未知的材料类别“{material.kind}”",
-                    hint=f"{pack.meta.title}认可的材料类别见政策手册；常用的有 construction_plan、contract、acceptance_report。",
+                    hint=f"{titles}认可的材料类别见政策手册；常用的有 construction_plan、contract、acceptance_report。",
                     field=("materials", index, "kind"),
                 )
             )
     return findings
 
 
-def _apply_policy(
+def _no_policy(project: Project, packs: Sequence[PolicyPack], day: dt.date, missing: Severity) -> Finding:
+    _pack, reason = select_pack(list(packs), project.district, day)
+    return Finding(
+        rule="policy",
+        severity=missing,
+        message=f"没有适用的政策：{reason}，本项目未按任何政策检查",
+        hint=(
+            "新申报按申报当日有效的政策检查：申报日期写实际提交的日期。"
+            if missing is Severity.ERROR
+            else "核对 stages 中的日期；若所在区已出台新政策，请先把它加入 policies/。"
+        ),
+        field=("stages", len(project.stages) - 1, "date"),
+    )
+
+
+def _ref(pack: PolicyPack) -> PolicyRef:
+    return PolicyRef(pack.id, pack.meta.document_number, pack.meta.title)
+
+
+def _apply_law(
     result: ProjectResult,
     project: Project,
     packs: Sequence[PolicyPack],
     situation: Situation,
     findings: list[Finding],
-    day: dt.date | None = None,
+    current: dt.date,
     missing: Severity = Severity.WARNING,
-) -> PolicyPack | None:
-    """Judge `project` under the pack in force on `day` (its declaration date unless given)."""
-    day = day or declaration_date(project)
-    pack, reason = select_pack(list(packs), project.district, day)
-    if pack is None:
+    recorded: Project | None = None,
+) -> tuple[law.Window | None, list[law.Window]]:
+    """Judge each act of `project` by the regulation in force in its district on the act's date.
+
+    `current` is the date of the act being decided (the step a pull request asks for, or the last
+    record). Every regulation whose window holds an act of the project evaluates it; each finding and
+    clock is kept under the one that governs its act (`law.py`). The route, facts and score are the
+    current act's regulation's. Returns that regulation's window (None if none governs the act
+    asked for) and every window used.
+    """
+    found = law.windows(packs, project.district)
+    primary = law.governing(found, project, current)
+    # what is recorded is dated by the recorded version (a pull request's base), which the head cannot move
+    dated = recorded or project
+    first = min([law.declared_on(dated), *(r.date for r in dated.stages)])
+    latest = max(current, situation.today)
+    earlier = [w for w in found if w is not primary and w.end > first and w.start <= latest]
+    if primary is None:
+        # nothing governs the act asked for (a regulation lapsed, say); earlier acts are judged all the same
+        findings.append(_no_policy(project, packs, current, missing))
+        if not earlier:
+            return None, []
+    used = ([primary] if primary is not None else []) + earlier
+    result.policy = _ref(primary.pack) if primary is not None else None
+    result.policies = [_ref(w.pack) for w in used]
+    findings.extend(pack_vocabulary_findings(project, [w.pack for w in used]))
+    for window in used:
+        evaluation = evaluate(project, window.pack, situation)
+        kinds = {r.spec.id: r.spec.kind for r in window.pack.rules}
+
+        def governs(day: dt.date, window: law.Window = window) -> bool:
+            return law.governing(found, project, day) is window
+
+        if evaluation.excluded:  # a regulation that does not apply says so, whatever the act
+            if window is primary:
+                findings.extend(evaluation.findings)
+                result.excluded = True
+            continue
+        findings.extend(
+            f
+            for f in evaluation.findings
+            if governs(law.finding_act(f, kinds.get(f.rule, []), project, current))
+        )
+        result.deadlines.extend(d for d in evaluation.deadlines if governs(law.deadline_act(d, current)))
+        if window is primary:
+            result.route = evaluation.route
+            result.facts = evaluation.facts
+            result.score = evaluation.score
+    if primary is not None and law.declared_on(dated) < found[0].start <= latest:
         findings.append(
             Finding(
                 rule="policy",
-                severity=missing,
-                message=f"没有适用的政策：{reason}，本项目未按任何政策检查",
-                hint=(
-                    "新申报按申报当日有效的政策检查：申报日期写实际提交的日期。"
-                    if missing is Severity.ERROR
-                    else "核对 stages 中的申报日期；若所在区已出台新政策，请先把它加入 policies/。"
+                severity=Severity.INFO,
+                message=(
+                    f"{found[0].start} 之前的记录按当时的政策办理，govsite 没有该政策，未检查；"
+                    f"此后的记录按{found[0].pack.meta.title}（{found[0].pack.meta.document_number}）检查"
                 ),
                 field=("stages", 0, "date"),
             )
         )
-        return None
-    result.policy = PolicyRef(pack.id, pack.meta.document_number, pack.meta.title)
-    findings.extend(pack_vocabulary_findings(project, pack))
-    evaluation = evaluate(project, pack, situation)
-    findings.extend(evaluation.findings)
-    result.route = evaluation.route
-    result.deadlines = evaluation.deadlines
-    result.facts = evaluation.facts
-    result.score = evaluation.score
-    return pack
+    if result.excluded and primary is not None:
+        result.route, result.deadlines, result.facts = [], [], {}
+        findings[:] = [f for f in findings if f.policy == primary.pack.id or not f.policy]
+    return primary, used
+
+
+def _history(windows: Sequence[law.Window], project: Project) -> list[Finding]:
+    """Each recorded step is a legal step of the regulation in force when it was taken."""
+    found = list(windows)
+    findings = []
+    for window in found:
+        for finding in check_history(window.pack.lifecycle, project):
+            index = finding.field[1] if len(finding.field) > 1 and isinstance(finding.field[1], int) else 0
+            if law.governing(found, project, project.stages[index].date) is window:
+                findings.append(replace(finding, policy=window.pack.id))
+    return findings
 
 
 Reader = Callable[[str], bytes | None]
@@ -157,6 +234,7 @@ def judge_validate(
     today: dt.date,
     registry: RegistryView = EMPTY_REGISTRY,
     read: Reader = _no_files,
+    calendar: WorkingCalendar = DEFAULT_CALENDAR,
 ) -> ProjectResult:
     result = ProjectResult(path=doc.path)
     project, findings = validate_project(doc)
@@ -169,10 +247,11 @@ def judge_validate(
     documents, digests = documents_of(project, read)
     findings += digests
     context = RuleContext(registry, documents, today)
-    situation = Situation(previous, project.stage, _pending_changes(project), today, context)
-    pack = _apply_policy(result, project, packs, situation, findings)
-    if pack is not None:
-        findings += check_history(pack.lifecycle, project)
+    situation = Situation(previous, project.stage, _pending_changes(project), today, context, calendar)
+    current = max([project.stages[-1].date, *(c.date for c in project.changes)])
+    _primary, used = _apply_law(result, project, packs, situation, findings, current)
+    if used and not result.excluded:
+        findings += _history(used, project)
     return _finish(result, doc, findings)
 
 
@@ -240,12 +319,13 @@ def judge_change(
     registry: RegistryView = EMPTY_REGISTRY,
     read: Reader = _no_files,
     removed: Collection[str] = (),
+    calendar: WorkingCalendar = DEFAULT_CALENDAR,
 ) -> ProjectResult:
     """Judge the head version of a file against its base version (None for a new file).
 
     The history is compared base → head first, with no regulation involved, so that nothing the
-    head says (a back-dated declaration, say) can turn the comparison off; and the regulation of
-    an existing project is chosen from the base's recorded declaration, not from the head's.
+    head says (a back-dated declaration, say) can turn the comparison off. Each act is then judged
+    by the regulation in force on its date; what the pull request asks is dated by its new record.
     """
     result = ProjectResult(path=head_doc.path)
     project, findings = validate_project(head_doc)
@@ -260,24 +340,34 @@ def judge_change(
     if base_project is not None:
         findings += check_append_only(base_project, project)
         new_changes = tuple(range(len(base_project.changes), len(project.changes)))
-        day = declaration_date(base_project)
     else:
         new_changes = tuple(range(len(project.changes)))
-        day = declaration_date(project)
     documents, digests = documents_of(project, read)
     findings += digests + _removed_documents(project, removed)
     context = RuleContext(registry, documents, today)
-    situation = Situation(source, project.stage, new_changes, today, context)
+    situation = Situation(source, project.stage, new_changes, today, context, calendar)
+    current = _act_date(base_project, project, new_changes, today)
     # A new declaration must fall under a regulation; an existing project keeps the warning
     # (it was registered before any regulation govsite knows), its history checked all the same.
     missing = Severity.ERROR if base_project is None else Severity.WARNING
-    pack = _apply_policy(result, project, packs, situation, findings, day=day, missing=missing)
-    if pack is not None:
+    primary, _used = _apply_law(result, project, packs, situation, findings, current, missing, base_project)
+    if primary is not None and not result.excluded:
+        lifecycle = primary.pack.lifecycle  # the regulation in force for the step asked for
         if base_project is None:
-            findings += check_new_project(pack.lifecycle, project)
+            findings += check_new_project(lifecycle, project)
         else:
-            findings += check_step(pack.lifecycle, base_project, project)
+            findings += check_step(lifecycle, base_project, project)
     return _finish(result, head_doc, findings)
+
+
+def _act_date(base: Project | None, head: Project, new_changes: tuple[int, ...], today: dt.date) -> dt.date:
+    """The date of what a pull request asks for: its new stage record, else its newest change,
+    else (an edit) today."""
+    if base is None or len(head.stages) > len(base.stages):
+        return head.stages[-1].date
+    if new_changes:
+        return max(head.changes[i].date for i in new_changes)
+    return today
 
 
 def internal_error(path: str, exc: BaseException) -> ProjectResult:

@@ -166,8 +166,12 @@ class BudgetItem(_Strict):
 
 class Budget(_Strict):
     total: Amount = Field(description="项目总投资（万元）")
-    hardware: Amount = Field(0, description="硬件投资（万元）")
-    software_development: Amount = Field(0, description="应用系统软件开发投资（万元）")
+    hardware: Amount | None = Field(
+        None, description="硬件投资（万元，含安全设备、网络设备）；有预算明细时可不写，以明细为准"
+    )
+    software_development: Amount | None = Field(
+        None, description="应用系统软件开发投资（万元）；有预算明细时可不写，以明细为准"
+    )
     items: list[BudgetItem] = Field(default_factory=list, description="预算明细（可选）")
 
 
@@ -327,6 +331,18 @@ class FinalAccounts(_Strict):
     returned: Day | None = Field(None, description="结余资金退回日期")
 
 
+class Waiver(_Strict):
+    """An exception the regulation itself allows (原则上 …), granted by the body it names."""
+
+    rule: str = Field(pattern=r"^[A-Z]{2}-[0-9]{2}$", description="豁免的规则编号，如 MH-04")
+    reason: Text = Field(description="豁免理由")
+    granted_by: str = Field(
+        pattern="^[a-z][a-z0-9_]*$", description="同意豁免的机构（角色编号，如 data_bureau）"
+    )
+    ref: str | None = Field(None, description="同意豁免的文件文号")
+    date: Day
+
+
 class StandardSystem(_Strict):
     """按通用类配置标准计价的系统（杨浦）。"""
 
@@ -344,7 +360,6 @@ class Project(_Strict):
         extra="forbid",
         frozen=True,
         title="政务数字化项目",
-        json_schema_extra={"$id": "https://govsite.example/schema/project.schema.json"},
     )
 
     id: str = Field(pattern=ID_PATTERN, description="项目编号，例如 MH-2026-014")
@@ -385,6 +400,9 @@ class Project(_Strict):
     reviews: list[ReviewAttempt] = Field(default_factory=list, description="评审记录（含未通过的）")
     final_accounts: FinalAccounts | None = None
     standard_system: StandardSystem | None = None
+    waivers: list[Waiver] = Field(
+        default_factory=list, description="经有权机构同意的例外（只适用于条款本身允许例外的要求）"
+    )
     local: dict[str, Any] = Field(
         default_factory=dict,
         max_length=200,
@@ -400,6 +418,6 @@ class Project(_Strict):
 
 
 def project_json_schema() -> dict[str, Any]:
-    schema = Project.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    return schema
+    from govsite.schema import project_schema
+
+    return project_schema()

@@ -18,6 +18,7 @@ What is reported:
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import git
@@ -56,6 +57,7 @@ from govsite.registry import duplicate_ids
 from govsite.result import ProjectResult, RunResult
 from govsite.reviewers import DEFAULT_REVIEWERS, REVIEWERS_FILE, Reviewers, parse_reviewers
 from govsite.validation import validate_project
+from govsite.workdays import CALENDARS, DEFAULT_CALENDAR, WorkingCalendar, load_calendars
 from govsite.yamlload import load_bytes
 
 
@@ -65,6 +67,14 @@ def load_base_packs(repo: git.Repo, commit: str) -> tuple[list[PolicyPack], Revi
         packs = load_packs(Path(exported) / POLICIES)
     raw = read_blob(repo, commit, REVIEWERS_FILE)
     return packs, (parse_reviewers(raw, REVIEWERS_FILE) if raw is not None else DEFAULT_REVIEWERS)
+
+
+def load_base_calendar(repo: git.Repo, commit: str) -> WorkingCalendar:
+    """The registry's holiday calendars as they are at `commit`, like its policies."""
+    if not list_tree(repo, commit, CALENDARS + "/"):
+        return DEFAULT_CALENDAR
+    with export_tree(repo, commit, CALENDARS) as exported:
+        return load_calendars(Path(exported) / CALENDARS)
 
 
 def _registry_at(repo: git.Repo, tree: str, files: list[TreeFile]) -> list[RegistryEntry]:
@@ -192,13 +202,9 @@ def check_pull_request(
         return run
     merged = merge.tree
     # The pull request is judged by the base branch's rules, never by rules it brings itself.
-    with export_tree(repo, base_tip, POLICIES) as exported:
-        packs = load_packs(Path(exported) / POLICIES)
+    packs, reviewers = load_base_packs(repo, base_tip)
+    calendar = load_base_calendar(repo, base_tip)
     changes = changed_files(repo, base_tip, merged)
-    raw_reviewers = read_blob(repo, base_tip, REVIEWERS_FILE)
-    reviewers = (
-        parse_reviewers(raw_reviewers, REVIEWERS_FILE) if raw_reviewers is not None else DEFAULT_REVIEWERS
-    )
     if any(c.path.startswith(POLICIES) for c in changes):
         run.notes.append("本合并请求修改了政策包；本次检查仍按目标分支上的政策进行，合并后新政策才生效。")
     tree = list_tree(repo, merged, SUBMISSIONS)
@@ -214,6 +220,7 @@ def check_pull_request(
     results: dict[str, ProjectResult] = {}
     judged_for_documents: dict[str, list[str]] = {}
     removed = frozenset(c.path for c in changes if c.status == "D" and not is_project_path(c.path))
+    judging = _Judging(repo, base_tip, merged, packs, today, registry, read, removed, calendar)
     for change in changes:
         if is_statement_path(change.path):
             refused = _approval_files(change)
@@ -254,9 +261,7 @@ def check_pull_request(
             and is_project_path(change.path)
             and not is_hidden(change.path)
         ):
-            results[change.path] = _judge(
-                repo, base_tip, merged, change, packs, today, registry, read, removed
-            )
+            results[change.path] = _judge(judging, change)
             results[change.path].findings[:0] = problems
         else:
             if problems:
@@ -269,7 +274,7 @@ def check_pull_request(
         entry = kinds.get(path)
         if entry is None or entry.kind is not EntryKind.FILE:
             continue
-        result = _judge(repo, base_tip, merged, ChangedFile("M", path), packs, today, registry, read, removed)
+        result = _judge(judging, ChangedFile("M", path))
         result.findings.insert(0, _document_note(path, documents))
         results[path] = result
     collisions = namespace_collisions(kinds)
@@ -285,24 +290,39 @@ def check_pull_request(
     return run
 
 
-def _judge(
-    repo: git.Repo,
-    base: str,
-    merged: str,
-    change: ChangedFile,
-    packs: list[PolicyPack],
-    today: dt.date,
-    registry: RegistryView,
-    read: Reader,
-    removed: frozenset[str],
-) -> ProjectResult:
+@dataclass(frozen=True)
+class _Judging:
+    """What judging one file of the pull request needs: the commits, the base's rules, the edges."""
+
+    repo: git.Repo
+    base: str
+    merged: str
+    packs: list[PolicyPack]
+    today: dt.date
+    registry: RegistryView
+    read: Reader
+    removed: frozenset[str]
+    calendar: WorkingCalendar
+
+
+def _judge(judging: _Judging, change: ChangedFile) -> ProjectResult:
+    repo = judging.repo
     try:
-        head_doc = load_bytes(read_blob(repo, merged, change.path) or b"", change.path)
+        head_doc = load_bytes(read_blob(repo, judging.merged, change.path) or b"", change.path)
         base_project = None
         if change.status != "A":
-            base_raw = read_blob(repo, base, change.path)
+            base_raw = read_blob(repo, judging.base, change.path)
             if base_raw is not None:
                 base_project, _ = validate_project(load_bytes(base_raw, change.path))
-        return judge_change(head_doc, base_project, packs, today, registry, read, removed)
+        return judge_change(
+            head_doc,
+            base_project,
+            judging.packs,
+            judging.today,
+            judging.registry,
+            judging.read,
+            judging.removed,
+            judging.calendar,
+        )
     except Exception as exc:  # one defect in govsite is one file's finding, not the end of the run
         return internal_error(change.path, exc)

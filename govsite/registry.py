@@ -31,6 +31,7 @@ from govsite.policy.named.common import RegistryEntry, RegistryView
 from govsite.policy.pack import PolicyPack
 from govsite.result import ProjectResult, RunResult
 from govsite.validation import validate_project
+from govsite.workdays import CALENDARS, WorkingCalendar, load_calendars
 from govsite.yamlload import load_file
 
 PROJECT_SUFFIXES = (".yaml", ".yml")
@@ -165,12 +166,13 @@ def _judge_entry(
     today: dt.date,
     registry: RegistryView,
     read: Callable[[str], bytes | None],
+    calendar: WorkingCalendar,
 ) -> ProjectResult | None:
     problems = path_findings(entry)
     if not _is_judged(entry):
         return ProjectResult(path=entry.path, findings=list(problems)) if problems else None
     try:
-        result = judge_validate(load_file(item, entry.path), packs, today, registry, read)
+        result = judge_validate(load_file(item, entry.path), packs, today, registry, read, calendar)
     except Exception as exc:  # one defect in govsite is one file's finding, not the end of the run
         result = internal_error(entry.path, exc)
     result.findings[:0] = problems
@@ -184,8 +186,9 @@ def validate_paths(
     # rules across the registry see every project of the registry, not only the files asked for
     registry = RegistryView(lambda: load_registry(root))
     read = read_bytes_under(root)
+    calendar = load_calendars(root / CALENDARS)  # the registry's own transcriptions of the notices
     for item, entry in _targets(paths, root):
-        result = _judge_entry(item, entry, packs, today, registry, read)
+        result = _judge_entry(item, entry, packs, today, registry, read, calendar)
         if result is not None:
             run.projects.append(result)
     # one namespace: a file asked for collides with any file of the registry, asked for or not

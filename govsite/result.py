@@ -25,7 +25,9 @@ class ProjectResult:
     path: str
     project_id: str | None = None
     name: str | None = None
-    policy: PolicyRef | None = None
+    policy: PolicyRef | None = None  # the regulation of the act being decided
+    policies: list[PolicyRef] = field(default_factory=list)  # every regulation that judged one of its acts
+    excluded: bool = False  # the regulation says it does not apply to this project
     stage_from: str | None = None
     stage_to: str | None = None
     findings: list[Finding] = field(default_factory=list)

@@ -1,7 +1,11 @@
-"""`govsite new`: write a new declaration from the commented template.
+"""`govsite new`: write a new declaration from the template of the district's regulation.
 
-ruamel.yaml's round-trip mode keeps the template's comments, which is what a department reads while
-filling the file in.
+Each pack may carry `template.yaml`: a commented declaration in that district's form (its naming
+rule, its materials, its articles). Values a department must fill in say so with "某某" or
+"（请填写）", which validation reports as the only findings of an untouched template. Every
+pack-local field of `fields.yaml` the template does not already show is added with its description,
+so a new field reaches the template without anyone editing it. ruamel.yaml's round-trip mode keeps
+the template's comments, which is what a department reads while filling the file in.
 """
 
 from __future__ import annotations
@@ -11,12 +15,17 @@ import io
 import re
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
 
 from govsite.errors import GovsiteError
 from govsite.layout import ID_PREFIX
+from govsite.policy.pack import LocalField, PolicyPack
 from govsite.vocabulary import District
+
+SCHEMA_COMMENT = "# yaml-language-server: $schema=../../schema/{district}.schema.json"
 
 
 def next_id(folder: Path, district: District, year: int) -> str:
@@ -29,26 +38,78 @@ def next_id(folder: Path, district: District, year: int) -> str:
     return f"{prefix}{max(used, default=0) + 1:03d}"
 
 
-def render_template(project_id: str, district: District, today: dt.date) -> str:
+def _placeholder(spec: LocalField, today: dt.date) -> Any:
+    return {
+        "bool": False,
+        "int": 0,
+        "number": 0,
+        "string": "（请填写）",
+        "date": today,
+        "enum": "（请填写）",
+        "list": [],
+    }[spec.type]
+
+
+def _yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
     # our loader refuses anchors; never let the dumper invent one for a value used twice
     yaml.representer.ignore_aliases = lambda *_: True
-    template = resources.files("govsite").joinpath("templates/project.yaml").read_text(encoding="utf-8")
-    data = yaml.load(template)
+    return yaml
+
+
+def template_text(pack: PolicyPack | None) -> str:
+    if pack is not None and (pack.path / "template.yaml").is_file():
+        return (pack.path / "template.yaml").read_text(encoding="utf-8")
+    return resources.files("govsite").joinpath("templates/project.yaml").read_text(encoding="utf-8")
+
+
+def _dates(node: Any, today: dt.date) -> None:
+    """Every date the template carries becomes today: the declaration is being written now."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, dt.date):
+                node[key] = today
+            else:
+                _dates(value, today)
+    elif isinstance(node, list):
+        for item in node:
+            _dates(item, today)
+
+
+def render_template(
+    project_id: str, district: District, today: dt.date, pack: PolicyPack | None = None
+) -> str:
+    yaml = _yaml()
+    data = yaml.load(template_text(pack))
     data["id"] = project_id
     data["district"] = district.value
     data["budget_year"] = today.year + 1
-    data["stages"][0]["date"] = today
-    for material in data["materials"]:
-        material["date"] = today
+    _dates(data, today)
+    if pack is not None and pack.local_fields:
+        local = data.get("local")
+        if not isinstance(local, dict):
+            local = CommentedMap()
+            data["local"] = local
+        for name, spec in pack.local_fields.items():
+            if name not in local:
+                local[name] = _placeholder(spec, today)
+                local.yaml_add_eol_comment(spec.description, name)
     out = io.StringIO()
     yaml.dump(data, out)
-    return out.getvalue()
+    text = out.getvalue()
+    lines = [line for line in text.splitlines() if "yaml-language-server" not in line]
+    return SCHEMA_COMMENT.format(district=district.value) + "\n" + "\n".join(lines) + "\n"
 
 
-def create_declaration(root: Path, district: District, today: dt.date, project_id: str | None = None) -> Path:
+def create_declaration(
+    root: Path,
+    district: District,
+    today: dt.date,
+    project_id: str | None = None,
+    pack: PolicyPack | None = None,
+) -> Path:
     folder = root / "submissions" / district.value
     folder.mkdir(parents=True, exist_ok=True)
     project_id = project_id or next_id(folder, district, today.year)
@@ -60,5 +121,5 @@ def create_declaration(root: Path, district: District, today: dt.date, project_i
     target = folder / f"{project_id}.yaml"
     if target.exists():
         raise GovsiteError(f"{target} 已存在，不会覆盖", "换一个编号，或省略 --id 自动取下一个编号。")
-    target.write_text(render_template(project_id, district, today), encoding="utf-8")
+    target.write_text(render_template(project_id, district, today, pack), encoding="utf-8")
     return target

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+import typing
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from govsite.figures import figure_findings
 from govsite.findings import Finding, Severity
 from govsite.model import Project
-from govsite.vocabulary import ProjectType
+from govsite.vocabulary import FIELD_LABELS, LABELS, ProjectType, value_label
 from govsite.yamlload import LoadedDocument
 
 _TEMPLATE_HINT = "对照项目模板（govsite new 生成）和 schema/project.schema.json 修改。"
@@ -29,6 +33,65 @@ def _expected_values(ctx: dict[str, Any] | None) -> str:
     return str(expected).replace("'", "")
 
 
+def _model_at(loc: Sequence[int | str]) -> type[BaseModel] | None:
+    """The pydantic model whose fields are the keys at `loc` (list indexes skipped)."""
+    model: type[BaseModel] | None = Project
+    for part in loc:
+        if model is None:
+            return None
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(str(part))
+        if info is None:
+            return None
+        model = _inner_model(info.annotation)
+    return model
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _named(field_loc: Sequence[int | str]) -> str:
+    """“项目单位”（project_unit）: a field by its Chinese name and its key."""
+    key = str(next((p for p in reversed(field_loc) if isinstance(p, str)), ""))
+    label = FIELD_LABELS.get(key)
+    dotted = _dotted(field_loc)
+    return f"“{label}”（{dotted}）" if label else f"“{dotted}”"
+
+
+def _did_you_mean_key(loc: Sequence[int | str]) -> str:
+    """For an unknown key: the allowed key it is closest to, or the key of the Chinese name typed."""
+    model = _model_at(loc[:-1])
+    if model is None or not loc:
+        return ""
+    typed = str(loc[-1])
+    allowed = list(model.model_fields)
+    by_label = [k for k in allowed if FIELD_LABELS.get(k) == typed or value_label(k, k) == typed]
+    close = by_label or difflib.get_close_matches(typed.lower(), allowed, n=1, cutoff=0.6)
+    if close:
+        label = FIELD_LABELS.get(close[0])
+        return f"是不是要写 {close[0]}" + (f"（{label}）" if label else "") + "？"
+    return ""
+
+
+def _expected(ctx: dict[str, Any] | None) -> list[str]:
+    return re.findall(r"'([^']*)'", str((ctx or {}).get("expected", "")))
+
+
+def _did_you_mean_value(field_key: str, given: object, expected: list[str]) -> str:
+    typed = str(given)
+    by_label = [v for v in expected if value_label(field_key, v) == typed or LABELS.get(v) == typed]
+    close = by_label or difflib.get_close_matches(typed.lower(), expected, n=1, cutoff=0.6)
+    return f"是不是要写 {close[0]}（{value_label(field_key, close[0])}）？" if close else ""
+
+
 def _message(error: dict[str, Any]) -> tuple[str, str]:
     """(message, hint) in Chinese for one pydantic error."""
     kind = error["type"]
@@ -36,14 +99,22 @@ def _message(error: dict[str, Any]) -> tuple[str, str]:
     given = error.get("input")
     ctx = error.get("ctx")
     if kind == "missing":
-        return f"缺少必填字段“{field}”", f"补上“{field}”。" + _TEMPLATE_HINT
+        named = _named(error["loc"])
+        return f"缺少必填字段{named}", f"补上{named}。" + _TEMPLATE_HINT
     if kind == "extra_forbidden":
         return (
             f"未知字段“{field}”",
-            "检查字段名拼写（全部为英文小写加下划线），或删除该字段。" + _TEMPLATE_HINT,
+            (_did_you_mean_key(error["loc"]) or "检查字段名拼写（全部为英文小写加下划线），或删除该字段。")
+            + _TEMPLATE_HINT,
         )
     if kind in ("enum", "literal_error"):
-        return f"“{field}”的值“{given}”不在允许范围内", f"可选值：{_expected_values(ctx)}。"
+        expected = _expected(ctx)
+        key = str(next((p for p in reversed(error["loc"]) if isinstance(p, str)), ""))
+        choices = "、".join(f"{v}（{value_label(key, v)}）" for v in expected) or _expected_values(ctx)
+        return (
+            f"{_named(error['loc'])}的值“{given}”不在允许范围内",
+            (_did_you_mean_value(key, given, expected) + " " if expected else "") + f"可选值：{choices}。",
+        )
     if kind.startswith("bool"):
         return f"“{field}”应为 true 或 false，现为“{given}”", "写 true（是）或 false（否），不加引号。"
     if kind == "finite_number":
@@ -78,6 +149,38 @@ def _message(error: dict[str, Any]) -> tuple[str, str]:
     return f"“{field}”不符合要求（{error.get('msg', kind)}）", _TEMPLATE_HINT
 
 
+PLACEHOLDER = "某某"  # what govsite new's templates write where a department must fill in
+
+
+def is_placeholder(text: str) -> bool:
+    return PLACEHOLDER in text or "（请填写" in text
+
+
+def _placeholders(value: Any, path: tuple[str | int, ...]) -> list[tuple[str | int, ...]]:
+    if isinstance(value, str):
+        return [path] if is_placeholder(value) else []
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in _placeholders(item, (*path, key))]
+    if isinstance(value, list):
+        return [p for index, item in enumerate(value) for p in _placeholders(item, (*path, index))]
+    return []
+
+
+def fill_in_findings(data: Any) -> list[Finding]:
+    """Values still as the template wrote them ("区某某局", "（请填写）"): the only findings an untouched
+    template gives."""
+    return [
+        Finding(
+            rule="template",
+            severity=Severity.ERROR,
+            message=f"“{_dotted(path)}”还是模板中的示例内容，请填写",
+            hint="按模板注释把“某某”“（请填写）”换成本项目的实际内容。",
+            field=path,
+        )
+        for path in _placeholders(data, ())
+    ]
+
+
 def _coherence(project: Project) -> list[Finding]:
     """Cross-field facts the schema cannot express, each pointing at the field to fix."""
 
@@ -110,15 +213,7 @@ def _coherence(project: Project) -> list[Finding]:
                     "stages 按时间先后排列，新记录追加在末尾。",
                 )
             )
-    budget = project.budget
-    if budget.hardware + budget.software_development > budget.total + 1e-9:
-        findings.append(
-            error(
-                ("budget", "hardware"),
-                f"硬件（{budget.hardware:g}）与软件开发（{budget.software_development:g}）之和超过总投资（{budget.total:g}）",
-                "核对 budget 中的金额（单位万元）：total 是总投资，hardware 和 software_development 是其中的部分。",
-            )
-        )
+    findings += figure_findings(project.budget)
     return findings
 
 
@@ -159,4 +254,6 @@ def validate_project(doc: LoadedDocument) -> tuple[Project | None, list[Finding]
             )
         return None, findings
     coherence = [f.located(*doc.locate(f.field)) for f in _coherence(project)]
-    return (None, coherence) if coherence else (project, [])
+    if coherence:
+        return None, coherence
+    return project, [f.located(*doc.locate(f.field)) for f in fill_in_findings(doc.data)]

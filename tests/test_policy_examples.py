@@ -18,7 +18,8 @@ from govsite.report.text import render_text
 PACKS = load_packs(POLICIES)
 OUTCOMES = list(iter_examples(PACKS))
 
-# The rule ids of RULES.md (the reading of the regulations every pack must cover), by pack.
+# The rule ids of RULES.md (the reading of the regulations every pack must cover), by pack; a pack may
+# have more (rules beyond RULES.md, which was the floor).
 REQUIRED_RULES = {
     "minhang-2025": [f"MH-{n:02d}" for n in range(1, 29)],
     "qingpu-2024": [f"QP-{n:02d}" for n in range(1, 21)],
@@ -41,7 +42,7 @@ def test_rule_example(outcome: object) -> None:
 def test_every_rule_is_encoded_with_its_article(pack_id: str) -> None:
     pack = next(p for p in PACKS if p.id == pack_id)
     rules = {r.spec.id: r.spec for r in pack.rules}
-    assert sorted(rules) == REQUIRED_RULES[pack_id]
+    assert set(REQUIRED_RULES[pack_id]) <= set(rules), sorted(set(REQUIRED_RULES[pack_id]) - set(rules))
     article_ids = {a.id for a in pack.articles}
     for spec in rules.values():
         assert spec.articles and set(spec.articles) <= article_ids
@@ -57,7 +58,7 @@ FAILING = [
 ]
 
 LINE = re.compile(
-    r"^submissions/(?P<d>[a-z]+)/(?P<f>[^:]+):(?P<l>\d+):(?P<c>\d+): (错误|警告) \[(?P<rule>[A-Z]{2}-\d\d) (?P<art>[^\]]+)\] (?P<msg>.+)$"
+    r"^submissions/(?P<d>[a-z]+)/(?P<f>[^:]+):(?P<l>\d+):(?P<c>\d+): (错误|警告|提示) \[(?P<rule>[A-Z]{2}-\d\d) (?P<art>[^\]]+)\] (?P<msg>.+)$"
 )
 
 
@@ -87,8 +88,9 @@ def test_failing_example_through_validate(
     today = example.today or (last + dt.timedelta(days=1))  # type: ignore[attr-defined]
     run = validate_paths([tmp_path / relative], PACKS, tmp_path, today)
     output = render_text(run)
-    assert run.count(Severity.ERROR) + run.count(Severity.WARNING) > 0, output
     spec = rule.spec  # type: ignore[attr-defined]
+    if not (spec.checks and all(c.severity == "info" for c in spec.checks)):  # a notice-only rule informs
+        assert run.count(Severity.ERROR) + run.count(Severity.WARNING) > 0, output
     matches = [m for m in map(LINE.match, output.splitlines()) if m and m["rule"] == spec.id]
     assert matches, output
     if example.related:  # type: ignore[attr-defined]

@@ -59,6 +59,7 @@ def test_json_has_the_documented_fields() -> None:
         "column": 3,
         "field": "",
         "related": [],
+        "policy": None,
     }
     assert project["route"][0] == {
         "role": "data_bureau",
@@ -66,6 +67,7 @@ def test_json_has_the_documented_fields() -> None:
         "rule": "MH-09",
         "article": "第十五条",
         "reason": "受理审核",
+        "policy": None,
     }
     assert project["deadlines"][0]["due"] == "2026-03-09" and project["deadlines"][0]["what"] == "受理审核"
 

@@ -1,10 +1,9 @@
-"""Working days count statutory holidays off and make-up days (调休) on, and refuse unknown years."""
+"""Working days count statutory holidays off and make-up days (调休) on; an unknown year is provisional."""
 
 import datetime as dt
 
 import pytest
 
-from govsite.errors import CalendarRangeError
 from govsite.workdays import add_working_days, is_working_day, working_days_between
 
 D = dt.date
@@ -72,7 +71,8 @@ def test_working_days_between_counts_make_up_days() -> None:
     assert working_days_between(D(2026, 10, 13), D(2026, 9, 30)) == 0
 
 
-def test_unknown_year_fails_loudly() -> None:
-    with pytest.raises(CalendarRangeError) as raised:
-        add_working_days(D(2026, 12, 31), 3)
-    assert "chinesecalendar" in raised.value.message
+def test_an_unknown_year_counts_monday_to_friday_and_says_so() -> None:
+    from govsite.workdays import DEFAULT_CALENDAR
+
+    due, unknown = DEFAULT_CALENDAR.add_working_days(D(2026, 12, 31), 3)
+    assert (due, unknown) == (D(2027, 1, 5), frozenset({2027}))  # Fri 1, Mon 4, Tue 5 (New Year not known)

@@ -231,9 +231,10 @@ def test_check_step_reports_annotations_and_summary(forge: Path, tmp_path: Path)
     )
     done = run_check_job(runner_checkout(forge, tmp_path), tmp_path)
 
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 1, done.stderr  # the data bureau has not approved yet
     assert (
-        "::error file=submissions/minhang/MH-2026-002.yaml,line=2,col=7,title=MH-08 第十四条::" in done.stdout
+        "::warning file=submissions/minhang/MH-2026-002.yaml,line=2,col=7,title=MH-08 第十四条::"
+        in done.stdout
     )
     text = (tmp_path / "runner-temp" / "comment" / "check.md").read_text(encoding="utf-8")
     assert "## govsite 检查结果" in text
@@ -283,10 +284,23 @@ jobs:
 """
 
 
+def without_a_plan(project_id: str) -> dict[str, Any]:
+    """A declaration without its construction plan: 闵行 第十二条 (MH-07) makes it an error."""
+    data = declaration(project_id)
+    data["materials"] = [m for m in data["materials"] if m["kind"] != "construction_plan"]
+    return data
+
+
+def materials_line(fork: Path) -> int:
+    text = (fork / "submissions/minhang/MH-2026-002.yaml").read_text(encoding="utf-8")
+    return text.splitlines().index("materials:") + 1
+
+
 def test_a_pull_request_cannot_change_how_it_is_checked(forge: Path, tmp_path: Path) -> None:
     """The pull request rewrites the check workflow to pass, brings a govsite package that passes
-    everything and a policy pack without the naming rule, and a badly named project: the verdict is
-    the base's."""
+    everything and a policy pack without the materials rule, and a declaration without its plan:
+    the verdict is the base's."""
+    lines: list[int] = []
 
     def tamper(fork: Path) -> None:
         (fork / ".github/workflows/check.yml").write_text(EVIL_WORKFLOW, encoding="utf-8")
@@ -294,10 +308,9 @@ def test_a_pull_request_cannot_change_how_it_is_checked(forge: Path, tmp_path: P
         (fork / "govsite" / "__init__.py").write_text("raise SystemExit(0)\n", encoding="utf-8")
         (fork / "govsite" / "__main__.py").write_text("raise SystemExit(0)\n", encoding="utf-8")
         (fork / "pyproject.toml").write_text('[project]\nname = "govsite"\nversion = "9"\n', encoding="utf-8")
-        (fork / "policies/minhang-2025/rules/MH-08.yaml").unlink()
-        write_project(
-            fork, "submissions/minhang/MH-2026-002.yaml", declaration("MH-2026-002", name="不合规的名称")
-        )
+        (fork / "policies/minhang-2025/rules/MH-07.yaml").unlink()
+        write_project(fork, "submissions/minhang/MH-2026-002.yaml", without_a_plan("MH-2026-002"))
+        lines.append(materials_line(fork))
 
     open_pull_request(forge, tmp_path, tamper)
     workspace = runner_checkout(forge, tmp_path)
@@ -308,15 +321,23 @@ def test_a_pull_request_cannot_change_how_it_is_checked(forge: Path, tmp_path: P
     assert (workspace / ".github/workflows/check.yml").read_bytes() == (WORKFLOWS / "check.yml").read_bytes()
     assert done.returncode == 1, done.stdout + done.stderr
     assert (
-        "::error file=submissions/minhang/MH-2026-002.yaml,line=2,col=7,title=MH-08 第十四条::" in done.stdout
-    )
+        f"::error file=submissions/minhang/MH-2026-002.yaml,line={lines[0]},col=1,title=MH-07 第十二条::"
+        in done.stdout
+    ), done.stdout
     # and each protected change is reported with its owners
-    for path in (
-        ".github/workflows/check.yml",
-        "govsite/__init__.py",
-        "policies/minhang-2025/rules/MH-08.yaml",
-    ):
-        assert f"::warning file={path}," in done.stdout.replace("%2C", ",") or path in done.stdout
+    warned = [
+        line.split(",", 1)[0]
+        for line in done.stdout.splitlines()
+        if line.startswith("::warning file=") and not line.startswith("::warning file=submissions/")
+    ]
+    assert warned == [
+        "::warning file=.github/workflows/check.yml",
+        "::warning file=govsite/__init__.py",
+        "::warning file=govsite/__main__.py",
+        "::warning file=policies/minhang-2025/rules/MH-07.yaml",
+        "::warning file=pyproject.toml",
+    ]
+    assert "须由登记册维护人员（工作流与代码所有者）审核" in done.stdout
 
 
 def test_the_comment_job_updates_its_own_comment_with_the_check_as_text(tmp_path: Path) -> None:
@@ -407,7 +428,9 @@ def test_pre_commit_hook_runs_on_the_files_it_matches(tmp_path: Path) -> None:
     assert hook["language"] == "python" and hook["pass_filenames"] is True
     good = "submissions/minhang/MH-2026-001.yaml"
     bad = "submissions/minhang/MH-2026-002.yaml"
-    root = make_registry(tmp_path, {good: base_project(), bad: base_project(id="MH-2026-002", name="名称")})
+    planless = base_project(id="MH-2026-002")
+    planless["materials"] = [m for m in planless["materials"] if m["kind"] != "construction_plan"]
+    root = make_registry(tmp_path, {good: base_project(), bad: planless})
     import re
 
     matched = [
@@ -418,4 +441,5 @@ def test_pre_commit_hook_runs_on_the_files_it_matches(tmp_path: Path) -> None:
     assert matched == [good, bad]
     done = run_step(f"{hook['entry']} --today 2025-12-02 " + " ".join(matched), root, {})
     assert done.returncode == 1
-    assert f"{bad}:2:7: 错误 [MH-08 第十四条]" in done.stdout
+    assert ": 错误 [MH-07 第十二条] 申报材料缺少项目建设方案（construction_plan）" in done.stdout
+    assert done.stdout.count(f"{bad}:") >= 1 and f"{good}:" not in done.stdout.split("错误")[0]

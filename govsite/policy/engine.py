@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from govsite.errors import CalendarRangeError
+from govsite.figures import figures
 from govsite.findings import Deadline, Finding, RouteEntry, Severity
 from govsite.model import Project
 from govsite.policy import celext as cel
@@ -20,7 +20,7 @@ from govsite.policy.named import NAMED_RULES
 from govsite.policy.named.common import RuleContext
 from govsite.policy.pack import ClockSpec, CompiledRule, PolicyPack
 from govsite.vocabulary import Stage
-from govsite.workdays import add_calendar_days, add_working_days, add_years
+from govsite.workdays import DEFAULT_CALENDAR, WorkingCalendar, add_calendar_days, add_years
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Situation:
     changes_new: tuple[int, ...] = ()
     today: dt.date = field(default_factory=dt.date.today)
     context: RuleContext = field(default_factory=RuleContext)
+    calendar: WorkingCalendar = DEFAULT_CALENDAR
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Evaluation:
     route: list[RouteEntry] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
     score: dict[str, Any] | None = None
+    excluded: bool = False  # the regulation does not apply to this project (a scope rule said so)
 
 
 class RuleError(Exception):
@@ -51,6 +53,10 @@ def project_variables(project: Project, pack: PolicyPack, situation: Situation) 
     data = project.model_dump(mode="json")
     # every field the pack declares is present (null when not given), so rules can test it safely
     data["local"] = {name: data["local"].get(name) for name in pack.local_fields}
+    # one number per fact: the budget figures, from the items where there are items
+    computed = figures(project.budget)
+    data["budget"]["hardware"] = computed.hardware
+    data["budget"]["software_development"] = computed.software_development
     stage_dates: dict[str, str] = {}
     for record in project.stages:
         stage_dates[record.stage.value] = record.date.isoformat()
@@ -63,6 +69,7 @@ def project_variables(project: Project, pack: PolicyPack, situation: Situation) 
             "lapses": pack.meta.lapses.isoformat() if pack.meta.lapses else None,
         },
         "facts": {},
+        "figures": computed.as_dict(),
         "reached": [r.stage.value for r in project.stages],
         "stage_dates": stage_dates,
         "materials": sorted({m.kind for m in project.materials}),
@@ -153,11 +160,75 @@ def _field_path(template: str, values: dict[str, Any]) -> tuple[str | int, ...]:
 
 
 def evaluate(project: Project, pack: PolicyPack, situation: Situation) -> Evaluation:
+    result = _evaluate(project, pack, situation)
+    if project.waivers:
+        result.findings = _waive(project, pack, result.findings)
+    # every finding, route and clock says which regulation it comes from
+    result.findings = [replace(f, policy=pack.id) for f in result.findings]
+    result.route = [replace(r, policy=pack.id) for r in result.route]
+    result.deadlines = [replace(d, policy=pack.id) for d in result.deadlines]
+    return result
+
+
+def _waive(project: Project, pack: PolicyPack, findings: list[Finding]) -> list[Finding]:
+    """A waiver turns a rule's warnings into notices where the rule allows one and the body the rule
+    names granted it; a waiver of anything else is itself a finding."""
+    rules = {r.spec.id: r.spec for r in pack.rules}
+    granted: dict[str, str] = {}
+    out: list[Finding] = []
+    for index, waiver in enumerate(project.waivers):
+        spec = rules.get(waiver.rule)
+        if spec is None:
+            continue  # another regulation's rule
+        if spec.waivable_by != waiver.granted_by:
+            allowed = (
+                f"只能由{pack.roles[spec.waivable_by].name}（{spec.waivable_by}）同意"
+                if spec.waivable_by in pack.roles
+                else "条款不允许例外"
+            )
+            out.append(
+                Finding(
+                    rule=spec.id,
+                    severity=Severity.ERROR,
+                    message=f"{spec.id}（{spec.citation}）的豁免无效：{allowed}",
+                    hint="只有条款本身允许例外（原则上……）的要求才能豁免，并须由条款规定的机构同意；否则删去这条豁免，按要求改正。",
+                    article=spec.citation,
+                    field=("waivers", index),
+                )
+            )
+            continue
+        granted[waiver.rule] = (
+            f"已豁免：{waiver.reason}（{pack.roles[waiver.granted_by].name}"
+            + (f"，{waiver.ref}" if waiver.ref else "")
+            + "）"
+        )
+    for finding in findings:
+        note = granted.get(finding.rule)
+        if note and finding.severity is Severity.WARNING:
+            finding = replace(finding, severity=Severity.INFO, message=f"{finding.message}（{note}）")
+        out.append(finding)
+    return out
+
+
+def _evaluate(project: Project, pack: PolicyPack, situation: Situation) -> Evaluation:
     result = Evaluation()
     scope = _Scope(project_variables(project, pack, situation))
+    # Pass 0: scope. A regulation that says it does not apply to a project gives that one notice and
+    # nothing else: no other finding, no route, no fact, no clock.
+    for rule in pack.rules:
+        if not rule.spec.excludes:
+            continue
+        try:
+            _apply_rule(rule, project, pack, situation, scope, result)
+        except RuleError as exc:
+            result.findings.append(_rule_defect(rule, exc))
+        if result.findings:
+            result.excluded = True
+            result.route, result.deadlines = [], []
+            return result
     # Pass 1: derived facts (class rules) in file order, so later rules can use earlier facts.
     for rule in pack.rules:
-        if not rule.spec.derive:
+        if not rule.spec.derive or rule.spec.excludes:
             continue
         try:
             if not scope.run(rule, rule.spec.applies):
@@ -170,6 +241,8 @@ def evaluate(project: Project, pack: PolicyPack, situation: Situation) -> Evalua
     scope.set("facts", result.facts)
     # Pass 2: checks, routes, clocks, named functions.
     for rule in pack.rules:
+        if rule.spec.excludes:
+            continue
         try:
             _apply_rule(rule, project, pack, situation, scope, result)
         except RuleError as exc:
@@ -275,30 +348,19 @@ def _clock(
     def length(spec: int | str) -> int:
         return spec if isinstance(spec, int) else int(scope.run(rule, spec))
 
-    try:
-        if clock.due is not None:
-            due = dt.date.fromisoformat(str(scope.run(rule, clock.due)))
-        elif clock.working_days is not None and start is not None:
-            days, unit = length(clock.working_days), "working_days"
-            due = add_working_days(start, days)
-        elif clock.calendar_days is not None and start is not None:
-            days, unit = length(clock.calendar_days), "calendar_days"
-            due = add_calendar_days(start, days)
-        else:
-            assert clock.years is not None and start is not None
-            days, unit = length(clock.years), "years"
-            due = add_years(start, days)
-    except CalendarRangeError as exc:
-        result.findings.append(
-            Finding(
-                rule=rule.spec.id,
-                severity=Severity.ERROR,
-                message=f"{clock.what}：{exc.message}",
-                hint=exc.hint,
-                article=rule.spec.citation,
-            )
-        )
-        return
+    unknown: frozenset[int] = frozenset()
+    if clock.due is not None:
+        due = dt.date.fromisoformat(str(scope.run(rule, clock.due)))
+    elif clock.working_days is not None and start is not None:
+        days, unit = length(clock.working_days), "working_days"
+        due, unknown = situation.calendar.add_working_days(start, days)
+    elif clock.calendar_days is not None and start is not None:
+        days, unit = length(clock.calendar_days), "calendar_days"
+        due = add_calendar_days(start, days)
+    else:
+        assert clock.years is not None and start is not None
+        days, unit = length(clock.years), "years"
+        due = add_years(start, days)
     done_text = scope.run(rule, clock.done_on) if clock.done_on else None
     done_on = dt.date.fromisoformat(str(done_text)) if done_text else None
     if done_on is not None:
@@ -310,6 +372,7 @@ def _clock(
         "due": due.isoformat(),
         "start": start.isoformat() if start else "",
         "done_on": done_text or "",
+        "days": days if days is not None else "",
     }
     what = render(clock.what, values)
     result.deadlines.append(
@@ -322,8 +385,22 @@ def _clock(
             status=status,
             days=days,
             unit=unit,
+            provisional=bool(unknown),
         )
     )
+    if unknown and status in ("pending", "overdue"):
+        years = "、".join(str(y) for y in sorted(unknown))
+        notices = "、".join(f"《国务院办公厅关于{y}年部分节假日安排的通知》" for y in sorted(unknown))
+        result.findings.append(
+            Finding(
+                rule="calendar",
+                severity=Severity.WARNING,
+                message=f"{rule.spec.id} {what}：到期日 {due} 是暂定的——尚无 {years} 年的节假日安排（{notices}），暂按周一至周五计算工作日",
+                hint=f"通知公布后，在登记仓库的 calendars/{sorted(unknown)[0]}.yaml 中录入放假和调休日期（格式见 docs/calendars.md），到期日会按通知重新计算；也可升级 chinesecalendar。",
+                article=rule.spec.citation,
+                field=_field_path(clock.field, values),
+            )
+        )
     if status in ("overdue", "late") and clock.overdue_message:
         result.findings.append(
             Finding(

@@ -8,6 +8,7 @@ small and has the rule's wording as its docstring.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -64,6 +65,47 @@ def join(items: list[object], separator: str) -> str:
     return separator.join(str(i) for i in items)
 
 
+# （26年升级改造）（2027年运维）（一期）(二期)…: what a name carries besides the system's own name
+_DECORATION = re.compile(r"\([^()]*?(年|期)[^()]*\)")
+_PROJECT_TAILS = ("建设项目", "项目", "工程", "建设", "升级改造", "运维")
+_THING_TAILS = ("系统", "平台")
+_SERVICE_TAILS = ("软件开发服务", "开发服务", "信息化服务", "技术服务", "服务")
+
+
+def _strip(text: str, tails: tuple[str, ...]) -> tuple[str, bool]:
+    stripped = False
+    changed = True
+    while changed:
+        changed = False
+        for tail in tails:
+            if text.endswith(tail) and len(text) > len(tail):
+                text, stripped, changed = text[: -len(tail)].rstrip(), True, True
+    return text, stripped
+
+
+def name_core(name: str) -> str:
+    """The system's own name inside a project name, for suggesting the right form:
+    `某某区智慧停车管理软件开发服务` → `某某区智慧停车管理`, `…管理系统（27年运维）项目` → `…管理`,
+    `…信息服务平台项目` → `…信息服务` (a 服务 before 平台 is part of the name)."""
+    text = _DECORATION.sub("", normalize(name))
+    text, _ = _strip(text, _PROJECT_TAILS)
+    text, thing = _strip(text, _THING_TAILS)
+    if not thing:  # a service with no system named: 软件开发服务 is what it buys, not what it is called
+        text, _ = _strip(text, _SERVICE_TAILS)
+        text, _ = _strip(text, _PROJECT_TAILS + _THING_TAILS)
+    return text
+
+
+def name_kind(name: str) -> str:
+    """平台 if the name calls the thing a platform (通用服务和基础底层服务), else 系统."""
+    return "平台" if "平台" in name else "系统"
+
+
+def two_digits(year: int) -> str:
+    """2027 → "27", as names write years."""
+    return f"{int(year) % 100:02d}"
+
+
 CEL_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "normalize": normalize,
     "days_between": days_between,
@@ -73,4 +115,7 @@ CEL_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "join": join,
     "add_months": add_months,
     "sum": total,
+    "name_core": name_core,
+    "name_kind": name_kind,
+    "two_digits": two_digits,
 }

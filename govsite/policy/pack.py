@@ -73,6 +73,13 @@ class Supersedes(_Spec):
     title: str
 
 
+class TransitionClause(_Spec):
+    """Projects declared before this regulation took effect stay under its predecessor until `until`."""
+
+    until: Stage | None = Field(None, description="到达这一阶段后改按本政策；不写则直到结束都按原政策")
+    article: str = ""
+
+
 class PolicyMeta(_Spec):
     id: str = Field(pattern=r"^[a-z]+-\d{4}$")
     district: District
@@ -83,6 +90,7 @@ class PolicyMeta(_Spec):
     effective: dt.date
     lapses: dt.date | None = None
     supersedes: list[Supersedes] = Field(default_factory=list)
+    transition: TransitionClause | None = None
     source: str = ""
     params: dict[str, Any] = Field(default_factory=dict)
     # topic → Chinese sentence with {param} placeholders: the comparison of regulations is built from it
@@ -112,7 +120,18 @@ class LocalField(_Spec):
     name: str = Field(pattern="^[a-z][a-z0-9_]*$")
     type: Literal["bool", "int", "number", "string", "date", "enum", "list"]
     values: list[str] = Field(default_factory=list, description="enum: the allowed values")
+    labels: dict[str, str] = Field(default_factory=dict, description="enum: the Chinese label of each value")
     description: str
+
+    def label_of(self, value: str) -> str:
+        """The Chinese label of an enum value: `labels`, else as the description writes it
+        ("integrable 可整合使用 / low_usage 使用频率低"), else the common vocabulary."""
+        if value in self.labels:
+            return self.labels[value]
+        written = re.search(
+            rf"(?<![A-Za-z_]){re.escape(value)}\s+([^/／，,、；;（）()\s]+)", self.description
+        )
+        return written.group(1) if written else label(value)
 
     def problem(self, value: Any) -> str | None:
         """None if `value` fits, else what is wrong, in Chinese."""
@@ -157,6 +176,10 @@ class Check(_Spec):
     field: str = ""
     message: str
     hint: str = ""
+    # the words of the cited article this check enforces, quoted exactly: they decide its severity
+    # (docs/policy-packs.md, "Severity"); a severity the wording does not give needs a reason
+    wording: str = ""
+    severity_reason: str = ""
 
 
 class RouteSpec(_Spec):
@@ -183,6 +206,8 @@ class ClockSpec(_Spec):
     field: str = ""
     overdue_message: str = ""
     hint: str = ""
+    wording: str = ""
+    severity_reason: str = ""
 
     @model_validator(mode="after")
     def _one_way_to_due(self) -> ClockSpec:
@@ -213,6 +238,8 @@ class ExampleSpec(_Spec):
     related: list[str] | None = None
     # the roles whose approval this step needs now (lifecycle `by` and routes without a later `at`)
     decides: list[str] | None = None
+    # words each finding of this rule must say (in its message or hint), e.g. the suggested name
+    says: list[str] = Field(default_factory=list)
 
 
 class RuleSpec(_Spec):
@@ -229,6 +256,12 @@ class RuleSpec(_Spec):
     routes: list[RouteSpec] = Field(default_factory=list)
     clocks: list[ClockSpec] = Field(default_factory=list)
     function: str | None = None
+    # a scope rule whose finding means the regulation does not apply: its one notice is all a project
+    # out of scope gets (no other finding, route, fact or clock)
+    excludes: bool = False
+    # where the article allows exceptions (原则上 …), the role that may grant one: a project's
+    # waiver for this rule, granted by that role with a reason, turns its warnings into notices
+    waivable_by: str | None = None
     examples: list[ExampleSpec] = Field(default_factory=list)
 
     @property
@@ -594,9 +627,9 @@ def select_pack(packs: list[PolicyPack], district: District, day: dt.date) -> tu
     if day < mine[0].meta.effective:
         return (
             None,
-            f"申报日期 {day} 早于{district.label}现有政策（{mine[0].meta.document_number}，{mine[0].meta.effective} 施行）",
+            f"{day} 早于{district.label}现有政策（{mine[0].meta.document_number}，{mine[0].meta.effective} 施行）",
         )
     return None, (
-        f"申报日期 {day} 时{district.label}没有有效的政策：{latest.meta.document_number} "
+        f"{day} 时{district.label}没有有效的政策：{latest.meta.document_number} "
         f"已于 {latest.meta.lapses} 失效"
     )

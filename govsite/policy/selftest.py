@@ -7,8 +7,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from govsite import law
 from govsite.findings import Severity
-from govsite.judge import declaration_date, pack_vocabulary_findings
+from govsite.judge import pack_vocabulary_findings
 from govsite.policy.engine import Situation, evaluate
 from govsite.policy.named.common import RegistryEntry, RegistryView, RuleContext
 from govsite.policy.pack import CompiledRule, ExampleSpec, PolicyPack
@@ -83,11 +84,11 @@ def run_example(pack: PolicyPack, rule: CompiledRule, example: ExampleSpec) -> E
     vocabulary = pack_vocabulary_findings(project, pack)
     if vocabulary:
         return outcome(False, "示例项目的材料类别或本区字段有误：" + "；".join(f.message for f in vocabulary))
-    declared_on = declaration_date(project)
-    if not pack.in_force_on(declared_on):
+    act = max([project.stages[-1].date, *(c.date for c in project.changes)])
+    if not pack.in_force_on(act):
         return outcome(
             False,
-            f"示例的申报日期 {declared_on} 不在本政策有效期内（{pack.meta.effective} 起），validate 不会用本政策判断它",
+            f"示例最后一条记录的日期 {act} 不在本政策有效期内（{pack.meta.effective} 起），validate 不会用本政策判断它",
         )
     pending = tuple(i for i, c in enumerate(project.changes) if c.approved_by is None and c.ref is None)
     try:
@@ -98,7 +99,21 @@ def run_example(pack: PolicyPack, rule: CompiledRule, example: ExampleSpec) -> E
     registry = RegistryView(lambda: [RegistryEntry(own, project), *entries])
     context = RuleContext(registry, example.documents)
     result = evaluate(project, pack, _situation(list(project.stages), example, pending, context))
-    mine = [f for f in result.findings if f.rule == spec.id and f.severity is not Severity.INFO]
+    # as validate sees it: what the pack says of acts before it took effect is not its to say
+    window = law.Window(pack, pack.meta.effective, pack.meta.lapses or law.FAR_FUTURE)
+    if not result.excluded:
+        kinds = {r.spec.id: r.spec.kind for r in pack.rules}
+        result.findings = [
+            f
+            for f in result.findings
+            if window.holds(law.finding_act(f, kinds.get(f.rule, []), project, act))
+        ]
+        result.deadlines = [d for d in result.deadlines if window.holds(law.deadline_act(d, act))]
+    # a rule that only ever gives notices is tested on its notices; otherwise notices do not count
+    notices_only = bool(spec.checks) and all(c.severity == "info" for c in spec.checks)
+    mine = [
+        f for f in result.findings if f.rule == spec.id and (notices_only or f.severity is not Severity.INFO)
+    ]
     problems: list[str] = []
     if example.expect == "fail" and not mine:
         problems.append("应当产生本规则的发现，实际没有")
@@ -119,6 +134,21 @@ def run_example(pack: PolicyPack, rule: CompiledRule, example: ExampleSpec) -> E
             if not match or match[0].due != str(due):
                 got = [(d.what, d.due) for d in mine_deadlines]
                 problems.append(f"时限“{what}”应为 {due}，实际为 {got}")
+    for words in example.says:
+        if not any(words in f.message or words in f.hint for f in mine):
+            problems.append(f"本规则的发现应写出“{words}”，实际为：" + "；".join(f.message for f in mine))
+    if spec.excludes and example.expect == "fail":
+        others = [f for f in result.findings if f.rule != spec.id]
+        if others or result.route or result.deadlines or result.facts:
+            problems.append(
+                "本政策不适用的项目只应有这一条说明，实际还有："
+                + "；".join(
+                    [f"{f.rule} {f.message}" for f in others]
+                    + [f"审批 {r.role}" for r in result.route]
+                    + [f"时限 {d.what}" for d in result.deadlines]
+                    + [f"事实 {k}" for k in result.facts]
+                )
+            )
     if example.related is not None:
         named = sorted({other for f in mine for other in f.related})
         if named != sorted(example.related):

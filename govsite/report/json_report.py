@@ -24,6 +24,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "column": finding.column,
         "field": ".".join(str(p) for p in finding.field),
         "related": list(finding.related),
+        "policy": finding.policy or None,
     }
 
 
@@ -33,6 +34,8 @@ def project_dict(result: ProjectResult) -> dict[str, Any]:
         "project": result.project_id,
         "name": result.name,
         "policy": asdict(result.policy) if result.policy else None,
+        "policies": [asdict(p) for p in result.policies],
+        "excluded": result.excluded,
         "stage_from": result.stage_from,
         "stage_to": result.stage_to,
         "ok": result.ok,
@@ -44,6 +47,7 @@ def project_dict(result: ProjectResult) -> dict[str, Any]:
                 "rule": r.rule,
                 "article": r.article,
                 "reason": r.reason,
+                "policy": r.policy or None,
             }
             for r in result.route
         ],

@@ -15,10 +15,19 @@ from govsite.vocabulary import DEADLINE_STATUS_LABELS, label
 _STATUS = DEADLINE_STATUS_LABELS
 
 
-def finding_line(path: str, finding: Finding) -> str:
+def finding_line(path: str, finding: Finding, regulation: str = "") -> str:
+    """`regulation` names the regulation that judged the finding, where a project's acts fall under
+    more than one."""
     where = f"{safe(path)}:{finding.line or 1}:{finding.column or 1}"
-    cited = safe(f"{finding.rule} {finding.article}".strip())
+    cited = safe(f"{finding.rule} {finding.article}".strip() + (f" · {regulation}" if regulation else ""))
     return f"{where}: {finding.severity.label} [{cited}] {safe(finding.message)}"
+
+
+def regulation_of(result: ProjectResult, finding: Finding) -> str:
+    """The 文号 of the regulation that judged `finding`, when the project has acts under several."""
+    if len(result.policies) < 2 or not finding.policy:
+        return ""
+    return next((p.document_number for p in result.policies if p.id == finding.policy), "")
 
 
 def _project(result: ProjectResult) -> list[str]:
@@ -27,6 +36,8 @@ def _project(result: ProjectResult) -> list[str]:
     lines.append(f"== {safe(result.path)} — {title}")
     if result.policy:
         lines.append(f"   适用政策：{safe(result.policy.title)}（{safe(result.policy.document_number)}）")
+    for earlier in result.policies[1:]:
+        lines.append(f"   此前的记录按：{safe(earlier.title)}（{safe(earlier.document_number)}）")
     if result.decision is not None:
         lines.append(f"   {safe(subject_line(result.decision))}")
     elif result.stage_to:
@@ -34,7 +45,7 @@ def _project(result: ProjectResult) -> list[str]:
         lines.append(f"   阶段：{safe(source)} → {safe(label(result.stage_to))}")
     # errors first: a reviewer reads what blocks the merge before what to decide
     for finding in sorted(result.findings, key=lambda f: _ORDER[f.severity]):
-        lines.append(finding_line(result.path, finding))
+        lines.append(finding_line(result.path, finding, regulation_of(result, finding)))
         if finding.hint:
             lines.append(f"    处理建议：{safe(finding.hint)}")
     if result.decision is not None:

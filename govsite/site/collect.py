@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from govsite.approvals.status import STATE_LABELS, describe
 from govsite.audit import AuditEvent, AuditResult
+from govsite.figures import Figures, figures
 from govsite.findings import Finding
 from govsite.layout import is_project_id, is_registry_path
 from govsite.model import Material, Project
@@ -127,6 +128,10 @@ class ProjectEntry:
     approvals: tuple[ApprovalRow, ...] = ()
 
     @property
+    def figures(self) -> Figures:
+        return figures(self.project.budget)
+
+    @property
     def materials(self) -> list[MaterialView]:
         return [material_view(m, self.pack) for m in self.project.materials]
 
@@ -139,6 +144,12 @@ class ProjectEntry:
     def major_reasons(self) -> list[str]:
         reasons = self.result.facts.get("major_reasons")
         return [str(r) for r in reasons] if isinstance(reasons, list) else []
+
+    def regulation_of(self, finding: Finding) -> str | None:
+        """The 文号 of the regulation that judged `finding`, when the project's acts fall under several."""
+        if len(self.result.policies) < 2 or not finding.policy:
+            return None
+        return next((p.document_number for p in self.result.policies if p.id == finding.policy), None)
 
     def rule_link(self, rule_id: str) -> str | None:
         """Link from `projects/<ID>.md` to the rule in its pack's handbook, if the pack has that rule."""

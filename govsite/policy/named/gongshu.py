@@ -78,7 +78,7 @@ def _previous_phase(project: Project, context: RuleContext) -> list[NamedFinding
     when = f"{approved_on.isoformat()} 批复时，" if approved_on else ""
     return [
         NamedFinding(
-            Severity.ERROR,
+            Severity.WARNING,  # 原则上: the 领导小组 may allow an exception (GS-03 waivable_by)
             f"本项目是第 {phase.number} 期续建项目，{when}上一期项目 {describe(entry)}尚未验收通过（{state}）；"
             "第八条（四）：上一期未验收通过的续建项目原则上不得建设",
             "上一期项目验收通过（stages 中有 accepted）后再申报续建。" + _EXCEPTION_HINT,
@@ -153,7 +153,7 @@ def _duplicates(project: Project, params: Mapping[str, Any], context: RuleContex
             continue
         findings.append(
             NamedFinding(
-                Severity.ERROR,
+                Severity.WARNING,  # 原则上: the 领导小组 may allow an exception (GS-03 waivable_by)
                 f"本项目与 {describe(entry)}建设的是同一系统（名称去掉括注、期数后均为“{key}”），该项目更早申报（{_declared_on(other).isoformat()}）"
                 f"且当前为“{other.stage.label}”，两者之间没有续建（phase.previous）或升级改造（original_project）关系；"
                 "第八条（二）：重复建设的项目原则上不得建设",

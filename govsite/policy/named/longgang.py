@@ -189,8 +189,9 @@ def longgang_previous_phase(
     申报及建设。
 
     第二期及以后的项目（phase.number 大于 1）在 phase.previous 写明前一期项目的编号，govsite 在登记册中找到前一期：前一期须在
-    本期批复之前（本期尚未批复的，至今）通过竣工验收（阶段记录中有“竣工验收通过”），否则报错，并指明前一期项目。前一期不在登记册中
-    的给出警告。“原则上”的例外须有区信息化主管部门同意的书面意见，写在 local.phase_exception_ref，有则只给提示。"""
+    本期批复之前（本期尚未批复的，至今）通过竣工验收（阶段记录中有“竣工验收通过”），否则给出警告（“原则上”：条文允许例外），
+    并指明前一期项目；前一期不在登记册中的也给出警告。例外须有区信息化主管部门同意的书面意见，写在 local.phase_exception_ref，
+    有则只给提示。"""
     outcome = NamedOutcome()
     phase = project.phase
     if phase is None or phase.number < 2:
@@ -255,9 +256,10 @@ def longgang_previous_phase(
             )
         )
         return outcome
+    # 原则上: the regulation allows exceptions, so a warning (docs/policy-packs.md, Severity)
     outcome.findings.append(
         NamedFinding(
-            Severity.ERROR,
+            Severity.WARNING,
             text,
             "前一期通过竣工验收后再申报本期；确有特殊情况需先行申报的，取得区信息化主管部门同意的书面意见，"
             "并在 local.phase_exception_ref 写明其文号。",

@@ -282,7 +282,7 @@ def qingpu_after_acceptance(
 ) -> NamedOutcome:
     """第二十三条：原则上，数字化项目通过验收后，方可申请项目的运行维护或升级改造；第十二条（二）：确需在原项目验收前提前
     实施升级改造的，应同时提供相关说明材料和依据文件。运维项目和升级改造项目的原项目（original_project，运维项目也可写在
-    operation.system）是本登记册中的项目编号时，原项目须在本项目申报之日或之前通过验收，否则报错并指明原项目；附有提前实施
+    operation.system）是本登记册中的项目编号时，原项目须在本项目申报之日或之前通过验收，否则给出警告（“原则上”）并指明原项目；附有提前实施
     升级改造的说明材料和依据文件（early_upgrade_justification）的升级改造项目除外。编号在登记册中查不到的，提示核对；
     原系统在登记册建立前建成、写的是批复文号的，不作跨项目核对。"""
     outcome = NamedOutcome()
@@ -320,9 +320,10 @@ def qingpu_after_acceptance(
         if project.type is ProjectType.OPERATION
         else "原项目通过验收后再申报升级改造；确需提前实施的，附说明材料和依据文件（early_upgrade_justification）。"
     )
+    # 原则上: the regulation allows exceptions, so a warning (docs/policy-packs.md, Severity)
     outcome.findings.append(
         NamedFinding(
-            Severity.ERROR,
+            Severity.WARNING,
             f"原则上通过验收后方可申请项目的{what}（第二十三条）：原项目 {describe(entry)} {state}",
             hint,
             where,
