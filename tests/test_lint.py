@@ -88,7 +88,8 @@ def test_policy_test_fails_on_a_lint_problem(tmp_path: Path) -> None:
     shutil.copytree(POLICIES / "minhang-2025", folder)
     path = folder / "rules" / "MH-07.yaml"
     path.write_text(
-        path.read_text(encoding="utf-8").replace("wording: （一）项目建设方案", "wording: \"\"", 1), encoding="utf-8"
+        path.read_text(encoding="utf-8").replace("wording: （一）项目建设方案", 'wording: ""', 1),
+        encoding="utf-8",
     )
     done = govsite("policy", "test", "--rule", "MH-07", cwd=tmp_path)
     assert done.returncode == 1
