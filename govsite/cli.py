@@ -54,16 +54,33 @@ def _emit(run: RunResult, fmt: str, summary: str | None, fail_on: str = "error")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from govsite.policy.pack import load_packs
-    from govsite.registry import validate_paths
+    from govsite.cache import Cache
+    from govsite.tree import reads_hold, validation_key
 
     root = Path(args.root)
-    packs = load_packs(root / args.policies)
+    policies = root / args.policies
+    if not policies.is_dir():  # as load_packs says it, before anything else is looked at
+        raise GovsiteError(f"找不到政策目录 {policies}", "在仓库根目录运行，或用 --policies 指定政策目录。")
     paths = [Path(p) for p in args.paths] or [root / "submissions"]
     for path in paths:
         if not path.exists():
             raise GovsiteError(f"找不到 {path}", "给出项目文件或 submissions/ 下的目录。")
-    run = validate_paths(paths, packs, root, args.today)
+    cache = Cache(root)
+    # a run over unchanged files, packs and date is read back whole (reporters need no Project)
+    key = validation_key(paths, root, args.today, policies) if cache.enabled else ""
+    stored = cache.get("run", key) if key else None
+    if isinstance(stored, tuple) and len(stored) == 2 and reads_hold(root, stored[1]):
+        run = stored[0]
+    else:
+        from govsite.policy.pack import load_packs
+        from govsite.registry import validate_paths
+
+        reads: dict[str, str] = {}
+        run = validate_paths(paths, load_packs(policies, cache), root, args.today, cache, reads)
+        for result in run.projects:
+            result.project = None
+        if key:
+            cache.put("run", key, (run, reads))
     return _emit(run, args.format, args.summary, args.fail_on)
 
 

@@ -165,6 +165,32 @@ def read_blob(repo: git.Repo, rev: str, path: str) -> bytes | None:
     return data if kind in (b"blob", "blob") else None
 
 
+def read_blobs(repo: git.Repo, blobs: list[str]) -> dict[str, bytes]:
+    """The content of many blobs by id, in one `git cat-file --batch` pass (what reading a whole
+    registry from git costs: one process, one pipe, no tree walk per file)."""
+    wanted = sorted({b for b in blobs if len(b) in (40, 64) and all(c in "0123456789abcdef" for c in b)})
+    if not wanted:
+        return {}
+    done = subprocess.run(
+        ["git", "cat-file", "--batch"],
+        cwd=repo.git_dir,
+        input="".join(f"{b}\n" for b in wanted).encode(),
+        capture_output=True,
+        check=False,
+    )
+    out, found, at = done.stdout, {}, 0
+    for blob in wanted:
+        end = out.index(b"\n", at)
+        header = out[at:end].split(b" ")
+        at = end + 1
+        if len(header) != 3 or header[1] != b"blob":
+            continue  # "<id> missing", or not a blob
+        size = int(header[2])
+        found[blob] = out[at : at + size]
+        at += size + 1
+    return found
+
+
 def grep_files(repo: git.Repo, treeish: str, needle: str, prefix: str) -> list[str]:
     """Paths below `prefix` at `treeish` whose content contains `needle` literally (one `git grep`)."""
     try:

@@ -235,9 +235,12 @@ def judge_validate(
     registry: RegistryView = EMPTY_REGISTRY,
     read: Reader = _no_files,
     calendar: WorkingCalendar = DEFAULT_CALENDAR,
+    validated: tuple[Project | None, list[Finding]] | None = None,
 ) -> ProjectResult:
+    """Judge a file as it is. `validated` is its schema result where the caller already has it."""
     result = ProjectResult(path=doc.path)
-    project, findings = validate_project(doc)
+    project, findings = validated if validated is not None else validate_project(doc)
+    findings = list(findings)
     if project is None:
         return _finish(result, doc, findings)
     result.project_id, result.name, result.project = project.id, project.name, project

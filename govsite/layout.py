@@ -36,6 +36,18 @@ ID_PREFIX: dict[str, str] = {
 ID_PATTERN = "^(" + "|".join(sorted(ID_PREFIX.values())) + ")-[0-9]{4}-[0-9]{3,4}$"
 _ID = re.compile(ID_PATTERN)
 _ID_LIKE = re.compile(r"[A-Za-z]{2}-[0-9]{4}-[0-9]{3,4}")
+
+
+def canonical_paths(project_id: str) -> tuple[str, ...]:
+    """Where the project with this id must live (submissions/<district>/<id>.yaml or .yml): a rule
+    that looks a project up by id reads that file, and a file elsewhere claiming the id is not it
+    (it has its own layout finding)."""
+    if not _ID.match(project_id):
+        return ()
+    district = next(d for d, prefix in ID_PREFIX.items() if project_id.startswith(prefix + "-"))
+    return tuple(f"{SUBMISSIONS}/{district}/{project_id}{suffix}" for suffix in PROJECT_SUFFIXES)
+
+
 # A file or folder name under submissions/: ASCII letters, digits, ".", "_", "-"; not hidden.
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 

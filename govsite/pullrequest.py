@@ -25,6 +25,8 @@ import git
 
 from govsite.approvals.gather import Context, ForgeInput, attach_decisions
 from govsite.approvals.statement import is_statement_path, parse_statement
+from govsite.cache import NO_CACHE, Cache
+from govsite.corpus import parse_bytes, registry_index
 from govsite.findings import Finding, RouteEntry, Severity
 from govsite.gitio import (
     POLICIES,
@@ -38,6 +40,7 @@ from govsite.gitio import (
     merge_tree,
     open_repo,
     read_blob,
+    read_blobs,
     resolve,
 )
 from govsite.judge import Reader, internal_error, judge_change
@@ -61,10 +64,12 @@ from govsite.workdays import CALENDARS, DEFAULT_CALENDAR, WorkingCalendar, load_
 from govsite.yamlload import load_bytes
 
 
-def load_base_packs(repo: git.Repo, commit: str) -> tuple[list[PolicyPack], Reviewers]:
+def load_base_packs(
+    repo: git.Repo, commit: str, cache: Cache = NO_CACHE
+) -> tuple[list[PolicyPack], Reviewers]:
     """The policy packs and the reviewer file as they are at `commit` (never the pull request's)."""
     with export_tree(repo, commit, POLICIES) as exported:
-        packs = load_packs(Path(exported) / POLICIES)
+        packs = load_packs(Path(exported) / POLICIES, cache)
     raw = read_blob(repo, commit, REVIEWERS_FILE)
     return packs, (parse_reviewers(raw, REVIEWERS_FILE) if raw is not None else DEFAULT_REVIEWERS)
 
@@ -77,20 +82,38 @@ def load_base_calendar(repo: git.Repo, commit: str) -> WorkingCalendar:
         return load_calendars(Path(exported) / CALENDARS)
 
 
-def _registry_at(repo: git.Repo, tree: str, files: list[TreeFile]) -> list[RegistryEntry]:
-    """Every project of the registry as it would be after the merge."""
-    entries = []
-    for file in files:
-        if (
-            file.entry.kind is EntryKind.FILE
-            and is_project_path(file.entry.path)
-            and not is_hidden(file.entry.path)
-        ):
-            raw = read_blob(repo, tree, file.entry.path)
-            project, _ = validate_project(load_bytes(raw or b"", file.entry.path))
-            if project is not None:
-                entries.append(RegistryEntry(file.entry.path, project))
-    return entries
+def _judged_files(files: list[TreeFile]) -> list[tuple[str, str]]:
+    """(path, blob id) of every file of a tree listing that is judged as a project."""
+    return [
+        (file.entry.path, file.blob)
+        for file in files
+        if file.entry.kind is EntryKind.FILE
+        and is_project_path(file.entry.path)
+        and not is_hidden(file.entry.path)
+    ]
+
+
+def _registry_view(
+    repo: git.Repo, base: str, merged: str, tree: list[TreeFile], cache: Cache
+) -> RegistryView:
+    """The registry as it would be after the merge: a lookup by id reads one blob; the whole
+    registry is read only if a rule needs it, from the cached index (of this tree, or of the base
+    branch's, with the files the pull request changes parsed anew) or in one batch from git."""
+    files = _judged_files(tree)
+    blobs = dict(files)
+
+    def load() -> list[RegistryEntry]:
+        base_files = _judged_files(list_tree(repo, base, SUBMISSIONS))
+        return registry_index(files, lambda wanted: read_blobs(repo, wanted), cache, base_files)
+
+    def fetch(path: str) -> RegistryEntry | None:
+        blob = blobs.get(path)
+        if blob is None:
+            return None
+        parsed = parse_bytes(read_blob(repo, merged, path) or b"", path, cache)
+        return RegistryEntry(path, parsed.project, blob) if parsed.project is not None else None
+
+    return RegistryView(load, fetch)
 
 
 def _one(path: str, finding: Finding) -> ProjectResult:
@@ -202,14 +225,15 @@ def check_pull_request(
         return run
     merged = merge.tree
     # The pull request is judged by the base branch's rules, never by rules it brings itself.
-    packs, reviewers = load_base_packs(repo, base_tip)
+    cache = Cache(root)
+    packs, reviewers = load_base_packs(repo, base_tip, cache)
     calendar = load_base_calendar(repo, base_tip)
     changes = changed_files(repo, base_tip, merged)
     if any(c.path.startswith(POLICIES) for c in changes):
         run.notes.append("本合并请求修改了政策包；本次检查仍按目标分支上的政策进行，合并后新政策才生效。")
     tree = list_tree(repo, merged, SUBMISSIONS)
     kinds = {f.entry.path: f.entry for f in tree}
-    registry = RegistryView(lambda: _registry_at(repo, merged, tree))
+    registry = _registry_view(repo, base_tip, merged, tree, cache)
 
     def read(path: str) -> bytes | None:
         entry = kinds.get(path)

@@ -1,107 +1,44 @@
-"""Find project files on disk and judge them; the file-system edge of `govsite validate`.
+"""Judge the project files on disk; the file-system edge of `govsite validate`.
 
-The registry is listed without following links (`os.walk` with `lstat`), so a symlink under
-submissions/ is reported, never read, and content from outside the repository never reaches a
-finding. Every path under submissions/ is held to the layout rules, and the ids the files claim
+Files are listed by `govsite.tree` (links reported, never followed) and parsed once per run by
+`govsite.corpus`; each file's result is cached with what it read (`_Judged`). Every path under submissions/ is held to the layout rules, and the ids the files claim
 form one namespace across the whole registry (`govsite.layout`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import stat
+import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from govsite.cache import NO_CACHE, Cache, blob_id
+from govsite.corpus import Corpus, index_key, registry_index, remember_index
 from govsite.judge import internal_error, judge_validate
 from govsite.layout import (
     SUBMISSIONS,
-    EntryKind,
     TreeEntry,
     collision_finding,
-    is_hidden,
-    is_project_path,
     namespace_collisions,
     namespace_key,
     path_findings,
 )
-from govsite.policy.named.common import RegistryEntry, RegistryView
+from govsite.parallel import min_items, ordered_map
+from govsite.policy.named.common import Dependency, RegistryEntry, RegistryView
 from govsite.policy.pack import PolicyPack
 from govsite.result import ProjectResult, RunResult
-from govsite.validation import validate_project
-from govsite.workdays import CALENDARS, WorkingCalendar, load_calendars
-from govsite.yamlload import load_file
-
-PROJECT_SUFFIXES = (".yaml", ".yml")
-
-
-def _kind(path: Path) -> EntryKind:
-    try:
-        mode = path.lstat().st_mode
-    except OSError:
-        return EntryKind.OTHER
-    if stat.S_ISLNK(mode):
-        return EntryKind.SYMLINK
-    return EntryKind.FILE if stat.S_ISREG(mode) else EntryKind.OTHER
-
-
-def walk(folder: Path) -> list[Path]:
-    """Every entry below `folder` that is not a directory (symlinks to directories included), sorted;
-    links are listed, never followed."""
-    found: list[Path] = []
-    for current, dirs, files in os.walk(folder, followlinks=False):
-        base = Path(current)
-        for name in dirs:
-            if (base / name).is_symlink():
-                found.append(base / name)
-        found.extend(base / name for name in files)
-    return sorted(found)
-
-
-def display_path(path: Path, root: Path) -> str:
-    try:
-        return path.absolute().relative_to(root.absolute()).as_posix()
-    except ValueError:
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            return path.as_posix()
-
-
-def registry_tree(root: Path) -> list[TreeEntry]:
-    """Every entry under root/submissions/, as repository-relative paths with their kind."""
-    submissions = root / SUBMISSIONS
-    if not submissions.is_dir():
-        return []
-    return [TreeEntry(display_path(p, root), _kind(p)) for p in walk(submissions)]
-
-
-def _is_judged(entry: TreeEntry) -> bool:
-    """In the registry, a regular YAML file in a district folder whose name does not hide it is read
-    and judged. A file named on the command line outside the registry (a draft) is judged on its
-    content."""
-    if not entry.path.startswith(SUBMISSIONS + "/"):
-        return entry.kind is not EntryKind.OTHER
-    return entry.kind is EntryKind.FILE and is_project_path(entry.path) and not is_hidden(entry.path)
-
-
-def _targets(paths: Sequence[Path], root: Path) -> list[tuple[Path, TreeEntry]]:
-    """The entries `paths` name: folders are expanded (links listed, not followed)."""
-    targets: list[tuple[Path, TreeEntry]] = []
-    seen: set[str] = set()
-    for path in paths:
-        listed = walk(path) if path.is_dir() and not path.is_symlink() else [path]
-        for item in listed:
-            entry = TreeEntry(display_path(item, root), _kind(item))
-            if entry.path in seen:
-                continue
-            under_registry = entry.path.startswith(SUBMISSIONS + "/")
-            if under_registry or item.suffix in PROJECT_SUFFIXES or not path.is_dir():
-                seen.add(entry.path)
-                targets.append((item, entry))
-    return targets
+from govsite.tree import (
+    CALENDARS,
+    calendar_digest,
+    is_judged,
+    read_bytes_under,
+    registry_tree,
+    targets,
+)
+from govsite.workdays import WorkingCalendar, load_calendars
 
 
 def duplicate_ids(results: Sequence[ProjectResult]) -> None:
@@ -120,79 +57,219 @@ def duplicate_ids(results: Sequence[ProjectResult]) -> None:
             holder.findings.insert(0, collision_finding(project_id, others))
 
 
-def load_registry(root: Path) -> list[RegistryEntry]:
+def load_registry(
+    root: Path, corpus: Corpus | None = None, tree: Sequence[TreeEntry] | None = None
+) -> list[RegistryEntry]:
+    """Every project of the registry that loads, each file parsed once per run.
+
+    A run that has parsed most files already (a full validate) builds the list from them; one that
+    has not (validate of one file, whose rule looks across the registry) reads the cached index of
+    exactly these files, which costs reading and hashing them, not unpickling each one's parse.
+    """
+    corpus = corpus or Corpus(root)
+    paths = [e.path for e in (registry_tree(root) if tree is None else tree) if is_judged(e)]
+    if corpus.cache.enabled and sum(1 for p in paths if not corpus.has(p)) > len(paths) // 2:
+        contents: dict[str, bytes] = {}
+        files = []
+        for path in paths:
+            try:
+                raw = (root / path).read_bytes()
+            except OSError:
+                continue
+            blob = blob_id(raw)
+            contents[blob] = raw
+            files.append((path, blob))
+        return registry_index(files, lambda wanted: {b: contents[b] for b in wanted}, corpus.cache)
+    corpus.parse_all(paths)
     entries = []
-    for entry in registry_tree(root):
-        if not _is_judged(entry):
-            continue
-        project, _ = validate_project(load_file(root / entry.path, entry.path))
-        if project is not None:
-            entries.append(RegistryEntry(entry.path, project))
+    files = []
+    for path in paths:
+        parsed = corpus.parsed(root / path, path)
+        files.append((path, parsed.blob))
+        if parsed.project is not None:
+            entries.append(RegistryEntry(path, parsed.project, parsed.blob))
+    if corpus.cache.enabled:
+        remember_index(corpus.cache, index_key(files), entries)
     return entries
 
 
-MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+def _fetcher(root: Path, corpus: Corpus, tree: Sequence[TreeEntry]) -> Callable[[str], RegistryEntry | None]:
+    """One registry file by path, parsed through the corpus: what a lookup by id reads."""
+    kinds = {e.path: e for e in tree}
 
-
-def read_bytes_under(root: Path) -> Callable[[str], bytes | None]:
-    """Read a repository-relative path below `root`, or None: never outside it, never through a link."""
-    base = root.resolve()
-
-    def read(relative: str) -> bytes | None:
-        target = base / relative
-        if ".." in Path(relative).parts or Path(relative).is_absolute():
+    def fetch(path: str) -> RegistryEntry | None:
+        entry = kinds.get(path)
+        if entry is None or not is_judged(entry):
             return None
-        probe = target
-        while probe != base:  # no component may be a symlink
-            if probe.is_symlink():
-                return None
-            probe = probe.parent
-            if len(probe.parts) < len(base.parts):
-                return None
-        if not target.is_file() or target.stat().st_size > MAX_DOCUMENT_BYTES:
-            return None
-        try:
-            return target.read_bytes()
-        except OSError:
-            return None
+        parsed = corpus.parsed(root / path, path)
+        return RegistryEntry(path, parsed.project, parsed.blob) if parsed.project is not None else None
 
-    return read
+    return fetch
 
 
-def _judge_entry(
-    item: Path,
-    entry: TreeEntry,
-    packs: Sequence[PolicyPack],
-    today: dt.date,
-    registry: RegistryView,
-    read: Callable[[str], bytes | None],
-    calendar: WorkingCalendar,
-) -> ProjectResult | None:
-    problems = path_findings(entry)
-    if not _is_judged(entry):
-        return ProjectResult(path=entry.path, findings=list(problems)) if problems else None
+class _RecordingReader:
+    """The reader rules get for material files, noting what each read returned (a cached result
+    is reused only while the files it read are unchanged)."""
+
+    def __init__(self, read: Callable[[str], bytes | None]) -> None:
+        self._read = read
+        self.reads: dict[str, str] = {}
+
+    def __call__(self, relative: str) -> bytes | None:
+        data = self._read(relative)
+        self.reads[relative] = blob_id(data) if data is not None else "-"
+        return data
+
+
+@dataclass
+class _Judged:
+    """One file's result with what it read: the registry lookups and the files, as digests."""
+
+    result: ProjectResult
+    dependencies: list[tuple[Dependency, Mapping[str, Any] | None, str]]
+    reads: dict[str, str]
+
+
+@dataclass
+class _Run:
+    """What every file of one validate run is judged with."""
+
+    packs: Sequence[PolicyPack]
+    today: dt.date
+    registry: RegistryView
+    read: Callable[[str], bytes | None]
+    calendar: WorkingCalendar
+    corpus: Corpus
+    cache: Cache
+    settings: str  # the digest of packs, today and calendars: part of every result key
+    reads: dict[str, str]  # every file read as a material, by any result: what a run's cache entry checks
+
+
+def _judge(run: _Run, item: Path, path: str) -> _Judged:
+    parsed = run.corpus.parsed(item, path)
+    run.registry.dependencies = []
+    reader = _RecordingReader(run.read)
     try:
-        result = judge_validate(load_file(item, entry.path), packs, today, registry, read, calendar)
+        result = judge_validate(
+            parsed.doc,
+            run.packs,
+            run.today,
+            run.registry,
+            reader,
+            run.calendar,
+            (parsed.project, parsed.findings),
+        )
     except Exception as exc:  # one defect in govsite is one file's finding, not the end of the run
-        result = internal_error(entry.path, exc)
-    result.findings[:0] = problems
+        result = internal_error(path, exc)
+    dependencies = [(d, params, run.registry.digest(d, params)) for d, params in run.registry.dependencies]
+    return _Judged(replace(result, project=None), dependencies, reader.reads)
+
+
+def _result_key(run: _Run, path: str, blob: str) -> str:
+    return hashlib.sha256(f"{run.settings}\0{path}\0{blob}".encode()).hexdigest()
+
+
+def _still_valid(run: _Run, judged: _Judged) -> bool:
+    """A cached result holds while every project and file it read is as it was."""
+    for dependency, params, digest in judged.dependencies:
+        if run.registry.digest(dependency, params) != digest:
+            return False
+    for relative, blob in judged.reads.items():
+        data = run.read(relative)
+        if (blob_id(data) if data is not None else "-") != blob:
+            return False
+    return True
+
+
+def _cached(run: _Run, item: Path, entry: TreeEntry) -> tuple[str, _Judged | None]:
+    """The file's result key, and its cached result if that still holds."""
+    parsed = run.corpus.parsed(item, entry.path)
+    key = _result_key(run, entry.path, parsed.blob) if run.cache.enabled and parsed.blob else ""
+    cached = run.cache.get("result", key) if key else None
+    if isinstance(cached, _Judged) and _still_valid(run, cached):
+        return key, cached
+    return key, None
+
+
+def _finish_entry(run: _Run, item: Path, entry: TreeEntry, judged: _Judged) -> ProjectResult:
+    parsed = run.corpus.parsed(item, entry.path)
+    run.reads.update(judged.reads)
+    result = replace(judged.result, project=parsed.project if judged.result.project_id else None)
+    result.findings = [*path_findings(entry), *judged.result.findings]
     return result
 
 
+def _judge_targets(run: _Run, listed: Sequence[tuple[Path, TreeEntry]]) -> list[ProjectResult]:
+    """Each file's result, from the cache where it holds; the rest judged on every core."""
+    judged_targets = [(item, entry) for item, entry in listed if is_judged(entry)]
+    if len(judged_targets) >= min_items():
+        # a large run: parse everything up front on every core, and load the registry before the
+        # workers fork, so that they share it instead of each parsing it again
+        run.corpus.parse_all(e.path for _item, e in judged_targets if e.path.startswith(SUBMISSIONS + "/"))
+        len(run.registry)
+        run.registry.dependencies = []
+    slots: dict[int, _Judged] = {}
+    keys: dict[int, str] = {}
+    pending: list[int] = []
+    for index, (item, entry) in enumerate(listed):
+        if not is_judged(entry):
+            continue
+        keys[index], cached = _cached(run, item, entry)
+        if cached is not None:
+            slots[index] = cached
+        else:
+            pending.append(index)
+    fresh = ordered_map(lambda index: _judge(run, *_item_path(listed[index])), pending)
+    for index, judged in zip(pending, fresh, strict=True):
+        slots[index] = judged
+        if keys[index]:
+            run.cache.put("result", keys[index], judged)
+    results: list[ProjectResult] = []
+    for index, (item, entry) in enumerate(listed):
+        if index in slots:
+            results.append(_finish_entry(run, item, entry, slots[index]))
+        elif problems := path_findings(entry):
+            results.append(ProjectResult(path=entry.path, findings=list(problems)))
+    return results
+
+
+def _item_path(target: tuple[Path, TreeEntry]) -> tuple[Path, str]:
+    return target[0], target[1].path
+
+
 def validate_paths(
-    paths: Sequence[Path], packs: Sequence[PolicyPack], root: Path, today: dt.date
+    paths: Sequence[Path],
+    packs: Sequence[PolicyPack],
+    root: Path,
+    today: dt.date,
+    cache: Cache = NO_CACHE,
+    reads: dict[str, str] | None = None,
 ) -> RunResult:
+    """Judge the files `paths` name against the whole registry under `root`. `reads` collects the
+    material files judging read (path → blob id), for a cache of the whole run."""
     run = RunResult(mode="validate")
+    corpus = Corpus(root, cache)
     # rules across the registry see every project of the registry, not only the files asked for
-    registry = RegistryView(lambda: load_registry(root))
-    read = read_bytes_under(root)
-    calendar = load_calendars(root / CALENDARS)  # the registry's own transcriptions of the notices
-    for item, entry in _targets(paths, root):
-        result = _judge_entry(item, entry, packs, today, registry, read, calendar)
-        if result is not None:
-            run.projects.append(result)
+    tree = registry_tree(root)
+    registry = RegistryView(lambda: load_registry(root, corpus, tree), _fetcher(root, corpus, tree))
+    calendars = root / CALENDARS
+    settings = hashlib.sha256(
+        "\0".join([*(p.digest for p in packs), today.isoformat(), calendar_digest(calendars)]).encode()
+    ).hexdigest()
+    context = _Run(
+        packs,
+        today,
+        registry,
+        read_bytes_under(root),
+        load_calendars(calendars),
+        corpus,
+        cache,
+        settings,
+        reads if reads is not None else {},
+    )
+    run.projects = _judge_targets(context, targets(paths, root))
     # one namespace: a file asked for collides with any file of the registry, asked for or not
-    collisions = namespace_collisions(e.path for e in registry_tree(root))
+    collisions = namespace_collisions(e.path for e in tree)
     for result in run.projects:
         others = collisions.get(result.path)
         if others:

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from govsite.cache import Cache, folder_digest
 from govsite.errors import GovsiteError
 from govsite.lifecycle import Lifecycle, Transition
 from govsite.policy import celext as cel
@@ -305,7 +306,10 @@ class CompiledRule:
         context, for the same reason as lets (see _expand_lets). Lists are short, so the cache is.
         """
         if index is None or self.spec.for_each is None:
-            return self.programs[source]
+            program = self.programs.get(source)
+            if program is None:  # a pack from the cache: compiled on first use
+                program = self.programs[source] = cel.compile(self.expanded[source])
+            return program
         key = (source, index)
         program = self._per_index.get(key)
         if program is None:
@@ -323,6 +327,10 @@ class CompiledRule:
             program = self._per_index[key] = cel.compile(substitute_names(self.expanded[source], inline))
         return program
 
+    def __getstate__(self) -> dict[str, Any]:
+        # compiled CEL programs do not pickle: a cached pack compiles each expression on first use
+        return {**self.__dict__, "programs": {}, "_per_index": {}}
+
 
 @dataclass
 class PolicyPack:
@@ -335,6 +343,7 @@ class PolicyPack:
     example_base: dict[str, Any]
     material_kinds: dict[str, str] = field(default_factory=dict)
     local_fields: dict[str, LocalField] = field(default_factory=dict)
+    digest: str = ""  # what the pack was built from (pack_digest), when known
 
     @property
     def id(self) -> str:
@@ -604,7 +613,14 @@ def _load_lifecycle(path: Path, problems: _Problems) -> Lifecycle | None:
     )
 
 
-def load_packs(policies_dir: Path) -> list[PolicyPack]:
+def pack_digest(folder: Path) -> str:
+    """What a pack was built from: every file of its folder, and the govsite code that reads it."""
+    return folder_digest(folder)
+
+
+def load_packs(policies_dir: Path, cache: Cache | None = None) -> list[PolicyPack]:
+    """Every pack below `policies_dir`. With a cache, a pack whose files and govsite's code are
+    unchanged comes from it (it was fully checked when it was cached) and compiles lazily."""
     if not policies_dir.is_dir():
         raise GovsiteError(
             f"找不到政策目录 {policies_dir}", "在仓库根目录运行，或用 --policies 指定政策目录。"
@@ -612,7 +628,21 @@ def load_packs(policies_dir: Path) -> list[PolicyPack]:
     folders = sorted(p for p in policies_dir.iterdir() if (p / "policy.yaml").is_file())
     if not folders:
         raise GovsiteError(f"{policies_dir} 下没有政策包", "每个政策包是一个含 policy.yaml 的文件夹。")
-    return [load_pack(folder) for folder in folders]
+    packs = []
+    for folder in folders:
+        key = pack_digest(folder) if cache is not None and cache.enabled else ""
+        cached = cache.get("pack", key) if key and cache is not None else None
+        if isinstance(cached, PolicyPack):
+            cached.path = folder
+            cached.digest = key
+            packs.append(cached)
+            continue
+        pack = load_pack(folder)
+        pack.digest = key
+        if key and cache is not None:
+            cache.put("pack", key, pack)
+        packs.append(pack)
+    return packs
 
 
 def select_pack(packs: list[PolicyPack], district: District, day: dt.date) -> tuple[PolicyPack | None, str]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from govsite.approvals.statement import DECISIONS
-from govsite.approvals.status import STATE_LABELS, DecisionReport, RoleStatus, Verified
+if TYPE_CHECKING:  # a validate run has no decisions: it need not import the approvals (and the packs)
+    from govsite.approvals.status import DecisionReport, RoleStatus, Verified
 from govsite.vocabulary import DEADLINE_STATUS_LABELS, label
 
 _BASIS_NAMES = {"lifecycle": "阶段规定", "protected-path": "受保护的文件", "layout": "项目文件"}
@@ -33,6 +33,8 @@ def _who(v: Verified) -> str:
 
 
 def state_text(status: RoleStatus) -> str:
+    from govsite.approvals.status import STATE_LABELS
+
     text = STATE_LABELS[status.state]
     if status.decided:
         text += "：" + "、".join(_who(v) for v in status.decided[-1:])
@@ -58,6 +60,8 @@ def subject_line(report: DecisionReport) -> str:
 
 
 def _statement(v: Verified) -> dict[str, Any]:
+    from govsite.approvals.statement import DECISIONS
+
     statement = v.statement
     assert statement is not None
     return {
@@ -74,6 +78,8 @@ def _statement(v: Verified) -> dict[str, Any]:
 
 
 def decision_dict(report: DecisionReport) -> dict[str, Any]:
+    from govsite.approvals.status import STATE_LABELS
+
     return {
         "subject": report.subject.as_dict(),
         "what": report.what,

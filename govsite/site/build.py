@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from govsite.audit import AuditResult
+from govsite.cache import NO_CACHE, Cache
 from govsite.errors import GovsiteError
 from govsite.model import Project
 from govsite.policy.pack import PolicyPack, load_packs
@@ -39,7 +40,7 @@ def resource(root: Path, name: str) -> Path:
 
 
 def load_registry(
-    root: Path, packs: Sequence[PolicyPack], today: dt.date
+    root: Path, packs: Sequence[PolicyPack], today: dt.date, cache: Cache = NO_CACHE
 ) -> tuple[list[ProjectResult], dict[str, Project]]:
     """Judge every file under submissions/ and load the Project of each file that has one."""
     submissions = root / "submissions"
@@ -48,7 +49,7 @@ def load_registry(
     # Only district folders hold projects: submissions/TEMPLATE.yaml is not one (and must not count in
     # the duplicate-id check).
     districts = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
-    run = validate_paths(districts, packs, root, today)
+    run = validate_paths(districts, packs, root, today, cache)
     results = [r for r in run.projects if is_registry_file(r.path)]
     projects = {r.path: r.project for r in results if r.project is not None}
     return results, projects
@@ -70,8 +71,9 @@ def registry_audit(root: Path) -> AuditResult | None:
 
 
 def prepare(root: Path, today: dt.date) -> SiteData:
-    packs = load_packs(root / "policies")
-    results, projects = load_registry(root, packs, today)
+    cache = Cache(root)
+    packs = load_packs(root / "policies", cache)
+    results, projects = load_registry(root, packs, today, cache)
     return collect(results, projects, packs, today, registry_audit(root))
 
 

@@ -11,7 +11,14 @@ from typing import Any
 
 from govsite.findings import Severity
 from govsite.model import Project
-from govsite.policy.named.common import NamedFinding, NamedOutcome, NamedRule, RuleContext, describe
+from govsite.policy.named.common import (
+    NamedFinding,
+    NamedOutcome,
+    NamedRule,
+    RuleContext,
+    describe,
+    registry_key,
+)
 from govsite.vocabulary import ProjectType, Stage
 
 _PROJECT_ID = re.compile(r"^(MH|QP|YP|GS|LG)-\d{4}-\d{3,4}$")
@@ -124,28 +131,30 @@ def _lineage(project: Project, context: RuleContext) -> set[str]:
     return seen
 
 
+def _comparable(candidate: Project, params: Mapping[str, Any]) -> bool:
+    """A construction project that is declared, being built or in use, new or an upgrade: what 重复建设 compares."""
+    return (
+        candidate.type is ProjectType.CONSTRUCTION
+        and candidate.mode is not None
+        and candidate.mode.value in set(_strings(params.get("duplicate_modes")))
+        and candidate.stage.value not in set(_strings(params.get("inactive_stages")))
+    )
+
+
+@registry_key("gongshu-system")
+def _system_key(project: Project, params: Mapping[str, Any]) -> str | None:
+    return system_key(project.name) if _comparable(project, params) else None
+
+
 def _duplicates(project: Project, params: Mapping[str, Any], context: RuleContext) -> list[NamedFinding]:
-    modes = set(_strings(params.get("duplicate_modes")))
-    inactive = set(_strings(params.get("inactive_stages")))
-
-    def comparable(candidate: Project) -> bool:
-        return (
-            candidate.type is ProjectType.CONSTRUCTION
-            and candidate.mode is not None
-            and candidate.mode.value in modes
-            and candidate.stage.value not in inactive
-        )
-
-    if not comparable(project):
+    if not _comparable(project, params):
         return []
     key = system_key(project.name)
     mine = (_declared_on(project), project.id)
     lineage = _lineage(project, context)
     findings = []
-    for entry in context.registry.others(project):
+    for entry in context.registry.peers("gongshu-system", project, params):
         other = entry.project
-        if not comparable(other) or system_key(other.name) != key:
-            continue
         # the later declaration duplicates the earlier one; the earlier project is not at fault
         if (_declared_on(other), other.id) >= mine:
             continue

@@ -22,6 +22,7 @@ from govsite.policy.named.common import (
     RegistryEntry,
     RuleContext,
     describe,
+    registry_key,
 )
 from govsite.vocabulary import ConstructionMode, ProjectType, Stage
 
@@ -74,6 +75,13 @@ def _new_subsystem_parent(project: Project) -> str | None:
     return comparable_name(attributes.parent_system)
 
 
+@registry_key("qingpu-subsystem")
+def _subsystem_key(project: Project, params: Mapping[str, Any]) -> tuple[str, int] | None:
+    """New subsystems of one parent system in one budget year, declared and not turned down."""
+    parent = _new_subsystem_parent(project)
+    return (parent, project.budget_year) if parent is not None and _pursued(project) else None
+
+
 def qingpu_subsystem_quota(project: Project, params: Mapping[str, Any], context: RuleContext) -> NamedOutcome:
     """第七条（三）：原则上，每年同一大系统下新增的子系统级项目不超过 2 个。按资金安排年度（budget_year）和所属大系统
     （attributes.parent_system；名称比较时不分全角半角，不计空格、引号和“上海市”“青浦区”前缀）统计已申报、且未被暂缓、否定或
@@ -86,11 +94,8 @@ def qingpu_subsystem_quota(project: Project, params: Mapping[str, Any], context:
     earlier = sorted(
         (
             entry
-            for entry in context.registry.others(project)
-            if _new_subsystem_parent(entry.project) == parent
-            and entry.project.budget_year == project.budget_year
-            and _pursued(entry.project)
-            and _order(entry.project) < _order(project)
+            for entry in context.registry.peers("qingpu-subsystem", project, params)
+            if _order(entry.project) < _order(project)
         ),
         key=lambda entry: _order(entry.project),
     )
@@ -135,6 +140,19 @@ def _funds(project: Project) -> float | None:
     return float(value)
 
 
+@registry_key("qingpu-filing")
+def _filing_key(project: Project, params: Mapping[str, Any]) -> tuple[str, int] | None:
+    """Filing-track projects of one budget authority in one budget year, declared and not turned down."""
+    group = _filing_group(project, params)
+    return group if group is not None and _pursued(project) else None
+
+
+@registry_key("qingpu-rejected")
+def _rejected_key(project: Project, params: Mapping[str, Any]) -> str | None:
+    """Rejected projects by the name people compare."""
+    return comparable_name(project.name) if project.stage_date(Stage.REJECTED) is not None else None
+
+
 def qingpu_filing_cap(project: Project, params: Mapping[str, Any], context: RuleContext) -> NamedOutcome:
     """第十七条（一）3：每个预算主管部门备案项目总金额原则上不超过上年度信息化建设资金的 3%。上年度信息化建设资金由
     预算主管部门在其每个备案评审项目的 local.previous_year_it_funds 中填写（万元）。同一预算主管部门（名称比较同上，A 类
@@ -148,11 +166,7 @@ def qingpu_filing_cap(project: Project, params: Mapping[str, Any], context: Rule
         return outcome  # a missing figure is reported by the rule's own check
     share = float(params["filing_share_cap"])
     cap = funds * share
-    peers = [
-        entry
-        for entry in context.registry.others(project)
-        if _filing_group(entry.project, params) == group and _pursued(entry.project)
-    ]
+    peers = context.registry.peers("qingpu-filing", project, params)
     earlier = sorted(
         (entry for entry in peers if _order(entry.project) < _order(project)),
         key=lambda entry: _order(entry.project),
@@ -211,7 +225,12 @@ def qingpu_rejected_redeclared(
         return outcome
     name = comparable_name(project.name)
     reference = _reference(project)
-    for entry in context.registry.others(project):
+    candidates = context.registry.peers("qingpu-rejected", project, params, key=name)
+    if reference is not None and reference != project.id:
+        referenced = context.registry.get(reference)
+        if referenced is not None and referenced not in candidates:
+            candidates = sorted([*candidates, referenced], key=lambda entry: entry.path)
+    for entry in candidates:
         other = entry.project
         rejected = other.stage_date(Stage.REJECTED)
         by_reference = reference == other.id

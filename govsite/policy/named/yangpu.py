@@ -19,6 +19,7 @@ from govsite.policy.named.common import (
     RegistryEntry,
     RuleContext,
     describe,
+    registry_key,
 )
 from govsite.vocabulary import ConstructionMode, ProjectType, Stage
 
@@ -28,6 +29,12 @@ from govsite.vocabulary import ConstructionMode, ProjectType, Stage
 def _norm(text: str) -> str:
     """Compare names the way people write them: full- and half-width alike, spaces ignored, case folded."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper()
+
+
+@registry_key("yangpu-unit")
+def _unit_key(project: Project, params: Mapping[str, Any]) -> str:
+    """Projects by the unit that builds them."""
+    return _norm(project.project_unit)
 
 
 def _months_later(day: dt.date, months: int) -> dt.date:
@@ -111,7 +118,7 @@ def yangpu_review_suspension(
     months = int(_number(params, "suspension_months"))
     unit = _norm(project.project_unit)
     candidates: list[RegistryEntry | None] = [None]  # None: this project's own earlier reviews
-    candidates += [e for e in context.registry.others(project) if _norm(e.project.project_unit) == unit]
+    candidates += context.registry.peers("yangpu-unit", project, params, key=unit)
     for entry in candidates:
         other = project if entry is None else entry.project
         suspension = _suspension(other, params, declared)

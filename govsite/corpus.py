@@ -1,0 +1,169 @@
+"""The files of one run, each read and parsed once, and their parse results cached by content.
+
+A run reads a file's bytes once, names them by their git blob id, and parses and schema-checks them
+once: the project being judged and the same project seen by another project's rule across the
+registry are one object. Parse results are cached under the blob id (with the path, since findings
+carry it, and govsite's code version), so a warm run parses only what changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govsite.cache import NO_CACHE, Cache, blob_id, code_version
+from govsite.findings import Finding
+from govsite.model import Project
+from govsite.parallel import ordered_map
+from govsite.policy.named.common import RegistryEntry
+from govsite.validation import validate_project
+from govsite.yamlload import LoadedDocument, load_bytes, load_file
+
+
+@dataclass
+class Parsed:
+    """One file, loaded and schema-checked: the document (for positions), the project if it is one,
+    and the findings so far."""
+
+    doc: LoadedDocument
+    project: Project | None
+    findings: list[Finding] = field(default_factory=list)
+    blob: str = ""
+
+
+def parse_key(path: str, blob: str) -> str:
+    return hashlib.sha256(f"{code_version()}\0{path}\0{blob}".encode()).hexdigest()
+
+
+def parse_file(item: Path, path: str, cache: Cache = NO_CACHE) -> Parsed:
+    """Read and parse one file (cached by its blob id); an unreadable file is a parse result too."""
+    try:
+        raw = item.read_bytes()
+    except OSError:
+        doc = load_file(item, path)  # the loader words the error
+        return Parsed(doc, None, list(doc.errors))
+    return parse_bytes(raw, path, cache)
+
+
+def parse_bytes(raw: bytes, path: str, cache: Cache = NO_CACHE) -> Parsed:
+    blob = blob_id(raw)
+    key = parse_key(path, blob)
+    cached = cache.get("parse", key)
+    if isinstance(cached, Parsed):
+        return cached
+    doc = load_bytes(raw, path)
+    project, findings = validate_project(doc)
+    parsed = Parsed(doc, project, findings, blob)
+    cache.put("parse", key, parsed)
+    return parsed
+
+
+class Corpus:
+    """The files a run has parsed, by repository path: each is parsed at most once per run."""
+
+    def __init__(self, root: Path, cache: Cache = NO_CACHE) -> None:
+        self.root = root
+        self.cache = cache
+        self._parsed: dict[str, Parsed] = {}
+
+    def has(self, path: str) -> bool:
+        return path in self._parsed
+
+    def parsed(self, item: Path, path: str) -> Parsed:
+        found = self._parsed.get(path)
+        if found is None:
+            found = self._parsed[path] = parse_file(item, path, self.cache)
+        return found
+
+    def parse_all(self, paths: Iterable[str]) -> None:
+        """Parse every path not yet parsed: cached results read here, the rest parsed on every core."""
+        todo: list[tuple[bytes, str]] = []
+        for path in paths:
+            if path in self._parsed:
+                continue
+            try:
+                raw = (self.root / path).read_bytes()
+            except OSError:
+                self.parsed(self.root / path, path)
+                continue
+            cached = self.cache.get("parse", parse_key(path, blob_id(raw)))
+            if isinstance(cached, Parsed):
+                self._parsed[path] = cached
+            else:
+                todo.append((raw, path))
+        for (_raw, path), parsed in zip(todo, ordered_map(_parse_uncached, todo), strict=True):
+            self._parsed[path] = parsed
+            self.cache.put("parse", parse_key(path, parsed.blob), parsed)
+
+
+def _parse_uncached(job: tuple[bytes, str]) -> Parsed:
+    return parse_bytes(*job)
+
+
+def index_key(files: Sequence[tuple[str, str]]) -> str:
+    """The key of the registry index of these files (path and blob id of each)."""
+    digest = hashlib.sha256(f"registry-index\0{code_version()}".encode())
+    for path, blob in files:
+        digest.update(f"{path}\0{blob}\0".encode())
+    return digest.hexdigest()
+
+
+def registry_index(
+    files: Sequence[tuple[str, str]],
+    read: Callable[[list[str]], dict[str, bytes]],
+    cache: Cache = NO_CACHE,
+    base: Sequence[tuple[str, str]] = (),
+) -> list[RegistryEntry]:
+    """The projects of a registry given as (path, blob id) pairs, in that order: from the cached
+    index of exactly these files, else reusing the cached index of `base` (the target branch, of
+    which a pull request changes a few files) and the parse cache, and parsing the rest, read in
+    one batch by `read` (blob ids → bytes)."""
+    key = index_key(files)
+    cached = cache.get("index", key)
+    if isinstance(cached, list):
+        return cached
+    known: dict[tuple[str, str], RegistryEntry] = {}
+    # the base branch's index, else the index this cache wrote last (a registry one edit ago)
+    for previous_key in (index_key(base) if base else "", cache.get("index", LATEST)):
+        previous = (
+            cache.get("index", previous_key) if isinstance(previous_key, str) and previous_key else None
+        )
+        if isinstance(previous, list):
+            known = {(e.path, e.blob): e for e in previous}
+            break
+    parsed: dict[tuple[str, str], Parsed] = {}
+    todo = []
+    for path, blob in files:
+        if (path, blob) in known:
+            continue
+        hit = cache.get("parse", parse_key(path, blob))
+        if isinstance(hit, Parsed):
+            parsed[(path, blob)] = hit
+        else:
+            todo.append((path, blob))
+    contents = read([blob for _path, blob in todo]) if todo else {}
+    jobs = [(contents.get(blob, b""), path) for path, blob in todo]
+    for (path, blob), result in zip(todo, ordered_map(_parse_uncached, jobs), strict=True):
+        parsed[(path, blob)] = result
+        if blob in contents:
+            cache.put("parse", parse_key(path, blob), result)
+    entries = []
+    for path, blob in files:
+        entry = known.get((path, blob))
+        if entry is None:
+            result = parsed[(path, blob)]
+            entry = RegistryEntry(path, result.project, blob) if result.project is not None else None
+        if entry is not None:
+            entries.append(entry)
+    remember_index(cache, key, entries)
+    return entries
+
+
+LATEST = "0" * 64  # the slot naming the index written last
+
+
+def remember_index(cache: Cache, key: str, entries: list[RegistryEntry]) -> None:
+    cache.put("index", key, entries)
+    cache.put("index", LATEST, key)

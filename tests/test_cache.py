@@ -1,0 +1,282 @@
+"""The cache under .govsite-cache/ is never stale: change any input and the result changes.
+
+Each test runs the real CLI twice on a real registry in a temporary folder (the first run fills the
+cache, the second reads it), changes one input — the file, a pack, another project a rule across the
+registry reads, a material file, `--today` — and checks that the output is what a run without any
+cache gives. A cache entry this user's govsite did not write is never unpickled.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import pickle
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from support import POLICIES, REPO, git, govsite, init_repo, make_registry, write_project
+
+from govsite.policy.selftest import deep_merge
+
+TODAY = "2026-11-22"
+MINHANG = POLICIES / "minhang-2025" / "examples" / "base.yaml"
+SYSTEM = "submissions/minhang/MH-2025-012.yaml"
+OPERATION = "submissions/minhang/MH-2026-101.yaml"
+
+
+def minhang(overrides: dict[str, Any]) -> dict[str, Any]:
+    base = yaml.safe_load(MINHANG.read_text(encoding="utf-8"))
+    return deep_merge(copy.deepcopy(base), overrides)
+
+
+def system(*stages: str) -> dict[str, Any]:
+    """The construction project an O&M project maintains, at the given stages."""
+    dates = {
+        "declared": dt.date(2025, 3, 3),
+        "approved": dt.date(2025, 4, 1),
+        "accepted": dt.date(2025, 12, 1),
+    }
+    records = [{"stage": s, "date": dates[s]} for s in stages]
+    return minhang(
+        {
+            "id": "MH-2025-012",
+            "name": "闵行区示例业务管理系统建设项目",
+            "budget_year": 2025,
+            "stage": stages[-1],
+            "stages": records,
+        }
+    )
+
+
+def operation() -> dict[str, Any]:
+    return minhang(
+        {
+            "id": "MH-2026-101",
+            "type": "operation",
+            "mode": None,
+            "name": "闵行区示例业务管理系统（27年运维）项目",
+            "budget_year": 2027,
+            "budget": {"total": 80, "software_development": 0},
+            "original_project": "MH-2025-012",
+            "stage": "declared",
+            "stages": [{"stage": "declared", "date": dt.date(2026, 6, 15)}],
+            "operation": {
+                "system": "MH-2025-012",
+                "first_time": False,
+                "data_shared": True,
+                "on_government_cloud": True,
+                "crypto_security_compliant": True,
+                "major_security_hazard": False,
+                "in_use": True,
+                "content_matches": True,
+                "approved_by_data_bureau": True,
+                "acceptance_report_available": True,
+                "performance_tracking_passed": True,
+            },
+        }
+    )
+
+
+@pytest.fixture
+def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))  # this test's own cache key
+    monkeypatch.delenv("GOVSITE_NO_CACHE", raising=False)
+    return make_registry(
+        tmp_path / "registry", {SYSTEM: system("declared", "approved"), OPERATION: operation()}
+    )
+
+
+def validate(root: Path, *args: str, cache: bool = True) -> dict[str, Any]:
+    env = {} if cache else {"GOVSITE_NO_CACHE": "1"}
+    done = govsite(
+        "validate", *(args or ("submissions/",)), "--format", "json", "--today", TODAY, cwd=root, env=env
+    )
+    assert done.returncode in (0, 1), done.stderr
+    assert done.stderr == ""
+    return json.loads(done.stdout)
+
+
+def rules_of(run: dict[str, Any], path: str) -> list[tuple[str, str]]:
+    result = next(p for p in run["projects"] if p["path"] == path)
+    return [(f["rule"], f["message"]) for f in result["findings"]]
+
+
+def warm_equals_fresh(root: Path, *args: str) -> dict[str, Any]:
+    """Validate with the cache (twice) and without it: all three agree."""
+    first, second = validate(root, *args), validate(root, *args)
+    fresh = validate(root, *args, cache=False)
+    assert first == fresh
+    assert second == fresh
+    return fresh
+
+
+def entries(root: Path, kind: str) -> list[Path]:
+    return sorted((root / ".govsite-cache" / kind).rglob("*.pickle"))
+
+
+def test_warm_run_is_read_from_the_cache(registry: Path) -> None:
+    warm_equals_fresh(registry)
+    assert entries(registry, "run"), "the whole run is cached"
+    assert entries(registry, "result") and entries(registry, "parse") and entries(registry, "pack")
+    assert (registry / ".govsite-cache" / ".gitignore").read_text(encoding="utf-8") == "*\n"
+
+
+def test_changing_the_file_changes_its_result(registry: Path) -> None:
+    warm_equals_fresh(registry)
+    data = operation()
+    data["operation"]["on_government_cloud"] = False
+    write_project(registry, OPERATION, data)
+    after = warm_equals_fresh(registry)
+    assert any("政务云" in message for _rule, message in rules_of(after, OPERATION))
+
+
+def test_changing_another_project_a_rule_reads_changes_the_result(registry: Path) -> None:
+    """MH-25 reads the system the O&M project maintains: its acceptance decides the finding. The
+    O&M file itself is unchanged, so only the recorded dependency can tell its cached result is stale."""
+    before = warm_equals_fresh(registry, OPERATION)
+    assert any("尚未通过验收" in m for _r, m in rules_of(before, OPERATION))
+    write_project(registry, SYSTEM, system("declared", "approved", "accepted"))
+    after = warm_equals_fresh(registry, OPERATION)
+    assert not any("尚未通过验收" in m for _r, m in rules_of(after, OPERATION))
+    (registry / SYSTEM).unlink()
+    gone = warm_equals_fresh(registry, OPERATION)
+    assert any("登记册中没有被运维系统" in m for _r, m in rules_of(gone, OPERATION))
+
+
+def test_a_per_file_result_is_revalidated_when_the_run_changes(registry: Path) -> None:
+    """With the whole-run entry gone, each file's cached result still checks what it read."""
+    warm_equals_fresh(registry)
+    write_project(registry, SYSTEM, system("declared", "approved", "accepted"))
+    for path in entries(registry, "run"):
+        path.unlink()
+    after = warm_equals_fresh(registry)
+    assert not any("尚未通过验收" in m for _r, m in rules_of(after, OPERATION))
+
+
+def test_changing_a_pack_changes_the_result(registry: Path) -> None:
+    before = warm_equals_fresh(registry, OPERATION)
+    rule = registry / "policies" / "minhang-2025" / "rules" / "MH-25.yaml"
+    text = rule.read_text(encoding="utf-8")
+    assert 'articles: ["38"]' in text
+    # the wording of a named rule lives in govsite; what the pack says of it is its article
+    rule.write_text(text.replace('articles: ["38"]', 'articles: ["38", "37"]', 1), encoding="utf-8")
+    after = warm_equals_fresh(registry, OPERATION)
+    articles = {f["article"] for p in after["projects"] for f in p["findings"] if f["rule"] == "MH-25"}
+    assert articles and all("第三十七条" in a for a in articles), articles
+    assert after != before
+
+
+def test_changing_today_changes_the_result(registry: Path) -> None:
+    data = operation()
+    write_project(registry, OPERATION, data)
+    early = validate(registry, OPERATION, "--today", "2026-06-15")
+    late = validate(registry, OPERATION, "--today", "2028-01-01")
+    assert early == validate(registry, OPERATION, "--today", "2026-06-15", cache=False)
+    assert late == validate(registry, OPERATION, "--today", "2028-01-01", cache=False)
+
+
+def test_changing_a_material_file_changes_the_result(registry: Path, tmp_path: Path) -> None:
+    """A rule that reads a material file (its SHA-256 here) is re-run when that file changes."""
+    plan = registry / "docs" / "plan.md"
+    plan.parent.mkdir()
+    plan.write_text("# 方案\n", encoding="utf-8")
+    import hashlib
+
+    data = operation()
+    data["materials"] = [
+        {
+            "kind": "plan",
+            "title": "运维方案",
+            "path": "docs/plan.md",
+            "sha256": hashlib.sha256(plan.read_bytes()).hexdigest(),
+        }
+    ]
+    write_project(registry, OPERATION, data)
+    before = warm_equals_fresh(registry, OPERATION)
+    assert not any(r == "material-digest" for r, _m in rules_of(before, OPERATION))
+    plan.write_text("# 方案（改过）\n", encoding="utf-8")
+    after = warm_equals_fresh(registry, OPERATION)
+    assert any(r == "material-digest" for r, _m in rules_of(after, OPERATION))
+
+
+def test_an_entry_this_user_did_not_write_is_never_unpickled(registry: Path, tmp_path: Path) -> None:
+    """A .govsite-cache/ that came with a clone cannot run code: entries are HMAC'd with a key of the
+    user's own (outside the repository)."""
+    fresh = warm_equals_fresh(registry)
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self) -> tuple[Any, ...]:
+            return (Path.write_text, (marker, "x"))
+
+    body = pickle.dumps(Payload())
+    for path in entries(registry, "run") + entries(registry, "result") + entries(registry, "parse"):
+        path.write_bytes(b"\0" * 32 + body)  # a forged entry: right place, wrong HMAC
+    assert validate(registry) == fresh
+    assert not marker.exists()
+    for path in entries(registry, "run"):
+        path.write_bytes(path.read_bytes()[:40])  # truncated: ignored, not an error
+    assert validate(registry) == fresh
+
+
+def test_parallel_and_serial_runs_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above MIN_ITEMS files a cold run forks workers: the output is the same, in the same order."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    root = make_registry(tmp_path / "registry")
+    for source in sorted((REPO / "submissions").rglob("*")):
+        if source.is_file():
+            target = root / source.relative_to(REPO)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.read_bytes())
+    serial = govsite(
+        "validate",
+        "--format",
+        "json",
+        "--today",
+        TODAY,
+        cwd=root,
+        env={"GOVSITE_JOBS": "1", "GOVSITE_NO_CACHE": "1"},
+    )
+    parallel = govsite(
+        "validate",
+        "--format",
+        "json",
+        "--today",
+        TODAY,
+        cwd=root,
+        env={"GOVSITE_JOBS": "2", "GOVSITE_NO_CACHE": "1", "GOVSITE_MIN_PARALLEL": "8"},
+    )
+    assert parallel.returncode == serial.returncode
+    assert parallel.stdout == serial.stdout
+    assert len(json.loads(serial.stdout)["projects"]) > 16
+
+
+def test_check_reads_the_registry_index_it_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`check` answers from the cached index of the base branch plus the files the pull request
+    changes; a change to the system the O&M project maintains, in the pull request, is seen."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    root = make_registry(tmp_path / "registry", {SYSTEM: system("declared", "approved")})
+    init_repo(root)
+    git(root, "checkout", "-q", "-b", "pr")
+    write_project(root, OPERATION, operation())
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "运维申报")
+
+    def check(cache: bool = True) -> dict[str, Any]:
+        env = {} if cache else {"GOVSITE_NO_CACHE": "1"}
+        done = govsite("check", "--base", "main", "--format", "json", "--today", TODAY, cwd=root, env=env)
+        assert done.returncode in (0, 1), done.stderr
+        return json.loads(done.stdout)
+
+    first = check()
+    assert check() == first == check(cache=False)
+    assert any("尚未通过验收" in m for _r, m in rules_of(first, OPERATION))
+    write_project(root, SYSTEM, system("declared", "approved", "accepted"))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "系统验收")
+    after = check()
+    assert after == check(cache=False)
+    assert not any("尚未通过验收" in m for _r, m in rules_of(after, OPERATION))
