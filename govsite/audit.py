@@ -20,6 +20,8 @@ recorded before the registry kept approvals, never as approved.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -29,7 +31,9 @@ from govsite.approvals.gather import tree_statements, what
 from govsite.approvals.required import Basis, Requirement, Subject, required_decisions
 from govsite.approvals.statement import StatementFile
 from govsite.approvals.status import STATE_LABELS, RoleStatus, Verified, role_statuses, verify
+from govsite.cache import NO_CACHE, Cache, code_version
 from govsite.config import CONFIG_FILE, parse_config
+from govsite.errors import GovsiteError
 from govsite.findings import Finding, Severity
 from govsite.gitio import read_blob, resolve
 from govsite.history import NULL, FileChange, Merge, authors_of, first_parent_history
@@ -85,14 +89,29 @@ class _Base:
     def __init__(self, repo: git.Repo) -> None:
         self.repo = repo
         self._by_version: dict[tuple[str, str], tuple[list[PolicyPack], Reviewers]] = {}
+        self.unreadable: dict[tuple[str, str], str] = {}  # version → why this govsite cannot load it
 
     def at(self, commit: str) -> tuple[list[PolicyPack], Reviewers]:
-        version = (_rev(self.repo, f"{commit}:policies"), _rev(self.repo, f"{commit}:{REVIEWERS_FILE}"))
+        version = self.version(commit)
         if version not in self._by_version:
-            self._by_version[version] = (
-                load_base_packs(self.repo, commit) if version[0] else ([], Reviewers())
-            )
+            try:
+                loaded = load_base_packs(self.repo, commit) if version[0] else ([], Reviewers())
+            except GovsiteError as exc:
+                # packs written for another govsite (a named rule since moved into CEL, say): what was
+                # decided under them cannot be re-judged by this version; the audit says so, per step
+                where = re.sub(r"/\S*?/(?=policies/)", "", exc.message)  # the export's temporary folder
+                lines = [line.strip() for line in where.splitlines() if line.strip()]
+                self.unreadable[version] = "；".join(lines).replace("：；", "：")
+                loaded = ([], Reviewers())
+            self._by_version[version] = loaded
         return self._by_version[version]
+
+    def version(self, commit: str) -> tuple[str, str]:
+        return (_rev(self.repo, f"{commit}:policies"), _rev(self.repo, f"{commit}:{REVIEWERS_FILE}"))
+
+    def why_unreadable(self, commit: str) -> str | None:
+        self.at(commit)
+        return self.unreadable.get(self.version(commit))
 
 
 def _rev(repo: git.Repo, name: str) -> str:
@@ -115,12 +134,29 @@ def _audit_start(repo: git.Repo, tip: str) -> tuple[str | None, set[str]]:
     return start, before
 
 
-def audit(repo: git.Repo, branch: str = "HEAD") -> AuditResult:
+def audit(repo: git.Repo, branch: str = "HEAD", cache: Cache = NO_CACHE) -> AuditResult:
+    """The approval record of `branch`'s first-parent history. A history is immutable: the result
+    is cached by the tip's commit id (and govsite's code)."""
     tip = resolve(repo, branch)
+    key = hashlib.sha256(f"audit\0{code_version()}\0{branch}\0{tip}".encode()).hexdigest()
+    cached = cache.get("audit", key)
+    if isinstance(cached, AuditResult):
+        return cached
+    result = _audit(repo, branch, tip)
+    cache.put("audit", key, result)
+    return result
+
+
+def _audit(repo: git.Repo, branch: str, tip: str) -> AuditResult:
     since, before = _audit_start(repo, tip)
     statements = tree_statements(repo, tip)
     bases = _Base(repo)
     _packs, tip_reviewers = bases.at(tip)
+    if bases.why_unreadable(tip):
+        raise GovsiteError(
+            f"当前分支的政策包无法读取：{bases.why_unreadable(tip)}",
+            "修正政策包后再运行；可用 govsite policy test 检查。",
+        )
     result = AuditResult(branch, tip, since, reviewers=tip_reviewers)
     for merge in first_parent_history(repo, tip, AUDITED):
         for change in merge.changes:
@@ -138,6 +174,10 @@ def audit(repo: git.Repo, branch: str = "HEAD") -> AuditResult:
                 result.events.append(_before(merge, change, repo))
                 continue
             packs, reviewers = bases.at(merge.parent)
+            unreadable = bases.why_unreadable(merge.parent)
+            if unreadable is not None:
+                result.events.append(_unjudgeable(merge, change, repo, unreadable))
+                continue
             result.events.append(
                 _event(repo, merge, change, packs, reviewers, statements.get(change.path, []))
             )
@@ -164,6 +204,30 @@ def _before(merge: Merge, change: FileChange, repo: git.Repo) -> AuditEvent:
         None,
         None,
         before_audit=True,
+    )
+
+
+def _unjudgeable(merge: Merge, change: FileChange, repo: git.Repo, why: str) -> AuditEvent:
+    """A step merged under packs this govsite cannot load: recorded, not verified."""
+    project_id, name = _project_of(repo, change.after if change.after != NULL else change.before, change.path)
+    finding = Finding(
+        rule="audit-packs",
+        severity=Severity.WARNING,
+        message=f"合并时目标分支上的政策包无法由当前版本的 govsite 读取，这一步的审批无法重新核验：{why}",
+        hint="用合并时所用版本的 govsite 核验这段历史（pip install govsite==<当时的版本>，再运行 govsite audit）。",
+        line=1,
+        column=1,
+    )
+    return AuditEvent(
+        merge.commit,
+        merge.time,
+        change.path,
+        project_id,
+        name,
+        "无法核验的记录",
+        None,
+        None,
+        findings=(finding,),
     )
 
 

@@ -497,3 +497,34 @@ def test_another_signature_scheme_plugs_in_without_touching_statements_or_audit(
         assert not verify(tampered, reviewers, "minhang", None).valid
     finally:
         signing.SCHEMES.pop("test-hmac")
+
+
+def test_history_under_packs_this_govsite_cannot_read_is_reported_not_fatal(registry: Registry) -> None:
+    """A registry outlives govsite versions: a step merged while the packs named a rule this version
+    no longer has is recorded as not verifiable (with what to do), and the rest of the history, the
+    site and later steps are audited as usual."""
+    rule = registry.root / "policies" / "minhang-2025" / "rules" / "MH-25.yaml"
+    current = rule.read_text(encoding="utf-8")
+    rule.write_text(
+        current.replace("function: minhang_operation_system", "function: retired_rule"), encoding="utf-8"
+    )
+    assert "retired_rule" in rule.read_text(encoding="utf-8")
+    registry.commit("旧版政策包", "setup@example.gov.cn")
+    # merged while the packs were unreadable (check could not have run: it stops with exit code 2)
+    registry.pull_request("declare", lambda root: registry.write(FILE, declaration()))
+    registry.merge("declare")
+    rule.write_text(current, encoding="utf-8")
+    registry.commit("政策包升级", "setup@example.gov.cn")
+
+    code, report, text = registry.audit()
+
+    assert code == 1  # the protected-path error below
+    [declared] = [e for e in report["events"] if e["project"] == PROJECT]
+    [finding] = declared["findings"]
+    assert finding["rule"] == "audit-packs" and finding["severity"] == "warning"
+    assert "retired_rule" in finding["message"] and "govsite audit" in finding["hint"]
+    # a warning: what cannot be verified is said, not counted as a breach (the one error is this
+    # test's own unapproved edits of the packs)
+    errors = {f["rule"] for f in findings(report) if f["severity"] == "error"}
+    assert errors == {"protected-path"}, text
+    assert "无法重新核验" in text and "错误：policies/minhang-2025/rules/MH-25.yaml:45" in finding["message"]

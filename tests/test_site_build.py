@@ -102,14 +102,65 @@ def test_one_page_per_project_and_nothing_else(built_site: BuiltSite) -> None:
 
 @pytest.mark.slow
 def test_index_lists_projects_and_the_file_that_failed(built_site: BuiltSite) -> None:
+    """The index links each district's list (a city's 10,000 rows are no page for a phone); the list
+    links every project page, relative to where it is served."""
     index = parse(built_site.out / "index.html")
     text = "".join(index.text)
-    for project_id, data in built_site.projects.items():
-        assert f"projects/{project_id}/" in index.urls
-        assert data["name"] in text
+    assert "registry/minhang/" in index.urls
+    assert not [url for url in index.urls if url.startswith("projects/")]
     assert "未通过校验的文件" in [h[2] for h in index.headings]
     assert "submissions/minhang/MH-2026-014.yaml" in text
     assert "MH-2026-099" not in text
+    listing = parse(built_site.out / "registry" / "minhang" / "index.html")
+    listed = "".join(listing.text)
+    for project_id, data in built_site.projects.items():
+        assert f"../../projects/{project_id}/" in listing.urls
+        assert (
+            (built_site.out / "registry" / "minhang" / f"../../projects/{project_id}/index.html")
+            .resolve()
+            .is_file()
+        )
+        assert data["name"] in listed
+    assert "MH-2026-099" not in listed
+
+
+@pytest.mark.slow
+def test_project_pages_are_the_theme_shell_filled_in(built_site: BuiltSite) -> None:
+    """Project pages are written by govsite into the page mkdocs built as a shell: the theme's
+    header, styles, scripts and footer are there, the markers and the shell page are not."""
+    shell_built = (built_site.out / "handbook" / "index.html").read_text(encoding="utf-8")
+    page = (built_site.out / "projects" / "MH-2026-011" / "index.html").read_text(encoding="utf-8")
+    assert "GOVSITE-SHELL" not in page
+    assert not (built_site.out / "projects" / "_shell").exists()
+    stylesheet = next(url for url in parse(built_site.out / "handbook" / "index.html").urls if "main." in url)
+    assert "../" + stylesheet in parse(built_site.out / "projects" / "MH-2026-011" / "index.html").urls
+    assert '<header class="md-header' in page and '<footer class="md-footer' in page
+    assert shell_built.count("md-search__input") == page.count("md-search__input") == 1
+    toc = page[page.index('data-md-component="toc"') :]
+    toc = toc[: toc.index("</ul>")]
+    assert 'href="#基本信息"' in toc and 'href="#阶段记录"' in toc  # the page's own sections
+    assert "<title>MH-2026-011 闵行区一网统管城市运行平台系统建设项目 - " in page
+    assert "projects/_shell/" not in (built_site.out / "sitemap.xml").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_search_index_holds_key_fields_and_shards_hold_full_text(built_site: BuiltSite) -> None:
+    """A visitor downloads the key fields of every project; the full text of a district is its own file."""
+    index = json.loads((built_site.out / "search" / "search_index.json").read_text(encoding="utf-8"))
+    entries = [d for d in index["docs"] if d["location"].startswith("projects/")]
+    assert sorted(d["location"] for d in entries) == [f"projects/{p}/" for p in sorted(built_site.projects)]
+    entry = next(d for d in entries if d["location"] == "projects/MH-2026-011/")
+    assert set(entry) == {"location", "title", "text"}
+    summary = built_site.projects["MH-2026-011"]["summary"]
+    assert summary[:12] not in entry["text"].replace("\u200b", "")  # no full text in the small index
+    assert not [d for d in index["docs"] if d["location"].startswith(("registry/", "projects/_shell"))]
+    shard = json.loads((built_site.out / "search" / "projects-minhang.json").read_text(encoding="utf-8"))
+    assert shard["district"] == "minhang"
+    text = next(d for d in shard["docs"] if d["location"] == "projects/MH-2026-011/")["text"]
+    assert summary[:12] in text
+    assert sorted((built_site.out / "search").glob("projects-*.json")) == [
+        built_site.out / "search" / "projects-minhang.json"
+    ]
 
 
 @pytest.mark.slow

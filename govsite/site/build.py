@@ -1,8 +1,8 @@
 """`govsite build`: judge the registry, render the pages, run mkdocs, publish.
 
 The steps are kept apart: `load_registry` reads files (I/O), `collect` decides what is shown (pure),
-`render_pages` turns it into Markdown (Jinja2), `run_mkdocs` builds HTML (a child process) and
-`swap_into` publishes. A failure at any step leaves the published site as it was.
+`render_pages` turns it into Markdown (Jinja2), `run_mkdocs` builds HTML (a child process),
+`write_project_pages` fills the project pages into the shell mkdocs built, and `swap_into` publishes. A failure at any step leaves the published site as it was.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from govsite.registry import validate_paths
 from govsite.result import ProjectResult
 from govsite.site import mkdocs_run
 from govsite.site.collect import SiteData, collect, is_registry_file
+from govsite.site.project_pages import SHELL, SHELL_PAGE, ProjectPage, write_project_pages
 from govsite.site.publish import discard, staging_folder, swap_into
-from govsite.site.render import make_environment, render_pages, write_pages
+from govsite.site.render import make_environment, project_pages, render_pages, write_pages
 
 # The govsite checkout: its mkdocs.yml and site_templates/ serve registries that have none of their own.
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -55,7 +56,7 @@ def load_registry(
     return results, projects
 
 
-def registry_audit(root: Path) -> AuditResult | None:
+def registry_audit(root: Path, cache: Cache = NO_CACHE) -> AuditResult | None:
     """The approval record of the registry's history, if `root` is the top of a git repository with
     commits (a site built from a plain folder has no history to show)."""
     import git
@@ -67,14 +68,14 @@ def registry_audit(root: Path) -> AuditResult | None:
         repo.head.commit  # noqa: B018 - raises for a repository without commits
     except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
         return None
-    return audit(repo, "HEAD")
+    return audit(repo, "HEAD", cache)
 
 
-def prepare(root: Path, today: dt.date) -> SiteData:
-    cache = Cache(root)
+def prepare(root: Path, today: dt.date, cache: Cache | None = None) -> SiteData:
+    cache = cache or Cache(root)
     packs = load_packs(root / "policies", cache)
     results, projects = load_registry(root, packs, today, cache)
-    return collect(results, projects, packs, today, registry_audit(root))
+    return collect(results, projects, packs, today, registry_audit(root, cache))
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -91,27 +92,42 @@ def build_site(root: Path, out: Path, today: dt.date, run_mkdocs: bool = True) -
     """
     started = time.monotonic()
     root = root.resolve()
-    data = prepare(root, today)
+    cache = Cache(root)
+    data = prepare(root, today, cache)
     templates = resource(root, "site_templates")
-    pages = render_pages(data, make_environment(templates))
+    env = make_environment(templates)
+    projects = project_pages(data, env)
+    pages = render_pages(data, env)
     docs_dir = root / "build" / "docs"
-    write_pages(pages, docs_dir, assets=templates / "assets")
     counts = f"{len(data.projects)} 个项目页、{len(data.handbooks)} 本政策手册"
     if data.invalid:
         counts += f"（{len(data.invalid)} 个文件未通过校验，列在首页）"
     if not run_mkdocs:
+        for page in projects:
+            pages[f"projects/{page.project_id}.md"] = page.markdown
+        write_pages(pages, docs_dir, assets=templates / "assets")
         return f"已生成 {counts} 的 Markdown → {_shown(docs_dir, root)}"
-    _publish(resource(root, "mkdocs.yml"), docs_dir, out, today)
+    pages[SHELL] = SHELL_PAGE
+    write_pages(pages, docs_dir, assets=templates / "assets")
+    _publish(resource(root, "mkdocs.yml"), docs_dir, out, today, projects, cache)
     seconds = time.monotonic() - started
     return f"已生成 {counts} → {_shown(out, root)}（用时 {seconds:.1f} 秒）"
 
 
-def _publish(config_file: Path, docs_dir: Path, out: Path, today: dt.date) -> None:
+def _publish(
+    config_file: Path,
+    docs_dir: Path,
+    out: Path,
+    today: dt.date,
+    projects: Sequence[ProjectPage],
+    cache: Cache,
+) -> None:
     staging = staging_folder(out.resolve())
     try:
         mkdocs_run.run_mkdocs(config_file, docs_dir, staging, today.isoformat())
         if not (staging / "index.html").is_file():
             raise GovsiteError("mkdocs 没有生成 index.html，已发布的网站保持不变", "检查 mkdocs.yml 的设置。")
+        write_project_pages(staging, projects, config_file, cache)
         swap_into(staging, out.resolve())
     except BaseException:
         discard(staging)

@@ -22,7 +22,7 @@ from govsite.model import Material, Project
 from govsite.policy.pack import COMPARE_TOPICS, Article, CompiledRule, PolicyPack, cite
 from govsite.result import ProjectResult
 from govsite.reviewers import Reviewers
-from govsite.vocabulary import DEADLINE_STATUS_LABELS, RULE_KIND_LABELS, Stage, label
+from govsite.vocabulary import DEADLINE_STATUS_LABELS, RULE_KIND_LABELS, District, Stage, label
 
 DEADLINE_STATUS = DEADLINE_STATUS_LABELS
 RULE_KINDS = RULE_KIND_LABELS
@@ -265,6 +265,14 @@ class SiteData:
 
     def in_force(self, pack: PolicyPack) -> bool:
         return pack.in_force_on(self.today)
+
+    @property
+    def by_district(self) -> list[tuple[District, list[ProjectEntry]]]:
+        """The projects of each district that has any, in the order districts are listed."""
+        groups: dict[District, list[ProjectEntry]] = defaultdict(list)
+        for entry in self.projects:
+            groups[entry.project.district].append(entry)
+        return [(district, groups[district]) for district in District if groups[district]]
 
     @property
     def stage_counts(self) -> list[tuple[Stage, int]]:

@@ -10,6 +10,7 @@ stops the build (`finalize`), so a template cannot forget to escape.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import shutil
 from collections.abc import Iterable
@@ -20,9 +21,11 @@ from typing import Any
 import jinja2
 
 from govsite.judge import internal_error
+from govsite.parallel import ordered_map
 from govsite.policy.pack import cite
 from govsite.safetext import Md, escape_block, escape_markdown
-from govsite.site.collect import DEADLINE_STATUS, InvalidFile, SiteData
+from govsite.site.collect import DEADLINE_STATUS, InvalidFile, ProjectEntry, SiteData
+from govsite.site.project_pages import ProjectPage
 from govsite.vocabulary import label
 
 _LINK_TARGET = re.compile(r"[A-Za-z0-9._/-]*(#[^\W_][\w-]*)?")
@@ -103,32 +106,93 @@ def make_environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(md=md, md_block=md_block, day=day, label=label, labels=labels, cite=cite)
-    env.globals.update(link=link, anchor=anchor, deadline_status=DEADLINE_STATUS, EMPTY=Md(EMPTY))
+    env.globals.update(
+        link=link, page_link=page_link, anchor=anchor, deadline_status=DEADLINE_STATUS, EMPTY=Md(EMPTY)
+    )
     return env
 
 
-def render_pages(data: SiteData, env: jinja2.Environment) -> dict[str, str]:
-    """Relative path in docs_dir → Markdown text.
+def page_link(text: object, url: str) -> Md:
+    """A link to a page govsite writes itself (a project page), as HTML: mkdocs checks Markdown
+    links against its own pages, and project pages are not among them. The URL is built by us and
+    checked; the text is escaped."""
+    if not _LINK_TARGET.fullmatch(url) or url.endswith(".md"):
+        raise ValueError(f"refusing page link {url!r}")
+    return Md(f'<a href="{url}">{html.escape(str(text))}</a>')
 
-    Project pages come first: one whose data a template cannot render (a defect in govsite) is moved
-    to the invalid files with its finding, so the index never links to a page that is not there and
-    one project never stops the build. A template that prints an unescaped value is a defect of the
-    templates, not of a project, and stops the build.
+
+def _district_page(district: object) -> str:
+    return f"registry/{getattr(district, 'value', district)}.md"
+
+
+def project_pages(data: SiteData, env: jinja2.Environment) -> list[ProjectPage]:
+    """Every project's page, rendered on every core, in registry order.
+
+    One whose data a template cannot render (a defect in govsite) is moved to the invalid files with
+    its finding, so no list links to a page that is not there and one project never stops the build.
+    A template that prints an unescaped value is a defect of the templates, not of a project, and
+    stops the build.
     """
     context: dict[str, Any] = {"site": data, "today": data.today}
-    pages: dict[str, str] = {}
-    project_template = env.get_template("project.md.j2")
-    for entry in list(data.projects):
+    template = env.get_template("project.md.j2")
+    entries = list(data.projects)
+
+    def render(index: int) -> tuple[str, str]:
         try:
-            pages[f"projects/{entry.project.id}.md"] = project_template.render(context, entry=entry)
-        except UnescapedOutput:
-            raise
+            return "ok", template.render(context, entry=entries[index])
+        except UnescapedOutput as exc:
+            return "unescaped", str(exc)
         except Exception as exc:
+            return "error", f"{type(exc).__name__}: {exc}"
+
+    pages: list[ProjectPage] = []
+    for entry, (status, text) in zip(entries, ordered_map(render, range(len(entries))), strict=True):
+        if status == "unescaped":
+            raise UnescapedOutput(text)
+        if status == "error":
             data.projects.remove(entry)
             data.invalid.append(
-                InvalidFile(entry.result.path, internal_error(entry.result.path, exc).findings)
+                InvalidFile(entry.result.path, internal_error(entry.result.path, RuntimeError(text)).findings)
             )
+            continue
+        pages.append(_project_page(entry, text))
+    return pages
+
+
+def _project_page(entry: ProjectEntry, markdown: str) -> ProjectPage:
+    p = entry.project
+    # the title holds the id and the name; the key fields are the rest of what a list shows
+    key = [
+        p.project_unit,
+        label(p.district),
+        label(p.stage),
+        f"{p.budget_year}年",
+        f"{p.budget.total:g}万元",
+    ]
+    full = [p.name, p.project_unit, p.budget_authority, p.summary or "", *(s.note or "" for s in p.stages)]
+    return ProjectPage(
+        project_id=p.id,
+        district=p.district.value,
+        title=f"{p.id} {p.name}",
+        markdown=markdown,
+        key_text=" ".join(key),
+        full_text=" ".join(t for t in full if t),
+    )
+
+
+def render_pages(data: SiteData, env: jinja2.Environment) -> dict[str, str]:
+    """The pages mkdocs builds — relative path in docs_dir → Markdown: the registry's index and one
+    list per district, the handbook, and the shell project pages are filled into. Render
+    `project_pages` first: it drops projects whose page cannot be rendered from `data`."""
+    context: dict[str, Any] = {"site": data, "today": data.today, "district_page": _district_page}
+    pages: dict[str, str] = {}
     pages["index.md"] = env.get_template("index.md.j2").render(context)
+    district_template = env.get_template("district.md.j2")
+    for district, entries in data.by_district:
+        pages[_district_page(district)] = district_template.render(
+            context, district=district, entries=entries
+        )
+    pages["fulltext.md"] = env.get_template("fulltext.md.j2").render(context)
     pages["handbook/index.md"] = env.get_template("handbook_index.md.j2").render(context)
     pages["handbook/compare.md"] = env.get_template("compare.md.j2").render(context)
     handbook_template = env.get_template("handbook.md.j2")

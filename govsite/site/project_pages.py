@@ -1,0 +1,255 @@
+"""Project pages as HTML, written by govsite into the site mkdocs built, and their search entries.
+
+mkdocs renders every page through the theme, indexes it and keeps it in memory: at a city's 10,000
+projects that is most of a build. Project pages all have one shape, so mkdocs builds a single *shell*
+page (`projects/_shell.md`: the theme's header, sidebars and footer around marker text) and govsite
+fills it in for each project: the page's Markdown converted with the site's own Markdown extensions,
+its table of contents in the theme's markup, its title. Pages are converted on every core, and each
+converted page is cached by its Markdown and the shell, so a rebuild after one change converts one.
+
+Search: the theme's index (`search/search_index.json`) gets one small entry per project with its key
+fields (id, name, unit, district, stage, year, amount), segmented by jieba as the theme segments its
+own pages; the full text of each district's pages is a separate shard, `search/projects-<district>.json`,
+which only a visitor who searches full text downloads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import logging
+import posixpath
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from govsite.cache import NO_CACHE, Cache, code_version
+from govsite.errors import GovsiteError
+from govsite.parallel import ordered_map
+
+SHELL = "projects/_shell.md"
+SHELL_TITLE = "GOVSITE-SHELL-TITLE"
+SHELL_BODY = "GOVSITE-SHELL-BODY"
+SHELL_PAGE = f"""---
+title: {SHELL_TITLE}
+hide: [navigation]
+search:
+  exclude: true
+---
+# {SHELL_TITLE}
+
+## {SHELL_BODY}
+"""
+_ARTICLE_OPEN = '<article class="md-content__inner md-typeset">'
+_TOC_OPEN = '<ul class="md-nav__list" data-md-component="toc" data-md-scrollfix>'
+_HREF = re.compile(r'href="([^"#:?]*\.md)(#[^"]*)?"')
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+@dataclass(frozen=True)
+class ProjectPage:
+    """One project's page: where it goes, its title, its Markdown, and what search shows of it."""
+
+    project_id: str
+    district: str
+    title: str
+    markdown: str
+    key_text: str  # the key fields, one line: what the small search index holds
+    full_text: str  # the summary and records: what the district's full-text shard holds
+
+
+@dataclass(frozen=True)
+class Shell:
+    """The theme's page around a project's content, cut at the markers."""
+
+    head: str  # up to the title
+    between: str  # from the title to the table of contents
+    before_body: str  # from the table of contents to the article's content
+    tail: str  # after the article's content
+    digest: str
+
+    @classmethod
+    def parse(cls, text: str) -> Shell:
+        try:
+            title_at = text.index(SHELL_TITLE)
+            toc_at = text.index(_TOC_OPEN) + len(_TOC_OPEN)
+            toc_end = text.index("</ul>", toc_at)
+            body_at = text.index(_ARTICLE_OPEN) + len(_ARTICLE_OPEN)
+            body_end = text.index("</article>", body_at)
+        except ValueError as exc:
+            raise GovsiteError(
+                "主题生成的项目页模板（projects/_shell）缺少标记，无法生成项目页",
+                "不要在 site_templates/overrides 中删去主题的目录（toc）和正文（article）部分。",
+            ) from exc
+        return cls(
+            head=text[:title_at],
+            between=text[title_at + len(SHELL_TITLE) : toc_at],
+            before_body=text[toc_end:body_at],
+            tail=text[body_end:],
+            digest=hashlib.sha256(text.encode()).hexdigest(),
+        )
+
+    def page(self, title: str, toc: str, body: str) -> str:
+        # the title appears once before the toc (<title>); the rest of the shell has no marker left
+        between = self.between.replace(SHELL_TITLE, html.escape(title))
+        return f"{self.head}{html.escape(title)}{between}{toc}{self.before_body}{body}{self.tail}"
+
+
+def _toc(tokens: Sequence[Mapping[str, Any]]) -> str:
+    """The table of contents in the theme's markup: the h2 sections of the page."""
+    items = []
+    for token in tokens:
+        for child in token.get("children", []) if token.get("level") == 1 else [token]:
+            items.append(
+                f'<li class="md-nav__item"><a href="#{html.escape(str(child["id"]), quote=True)}" '
+                f'class="md-nav__link"><span class="md-ellipsis">{child["name"]}</span></a></li>'
+            )
+    return "\n" + "\n".join(items) + "\n"
+
+
+def rewrite_links(body: str, source: str) -> str:
+    """Links to other pages' Markdown files, as mkdocs rewrites them: `../handbook/x.md#a` on the
+    page built from `projects/ID.md` (served at `projects/ID/`) → `../../handbook/x/#a`."""
+    here = posixpath.splitext(source)[0] + "/"
+
+    def replace(match: re.Match[str]) -> str:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(source), match.group(1)))
+        url = target[: -len(".md")]
+        url = "" if url == "index" else (url[: -len("/index")] + "/" if url.endswith("/index") else url + "/")
+        relative = posixpath.relpath(url or ".", here.rstrip("/") or ".")
+        relative = relative + "/" if not relative.endswith("/") else relative
+        return f'href="{relative}{match.group(2) or ""}"'
+
+    return _HREF.sub(replace, body)
+
+
+class Converter:
+    """Markdown → HTML with the site's own extensions (from mkdocs.yml), as mkdocs converts a page."""
+
+    def __init__(self, config_file: Path) -> None:
+        import markdown  # type: ignore[import-untyped]
+        from mkdocs.config import load_config
+
+        config = load_config(str(config_file))
+        # what the conversion depends on: the settings file (a repr of the loaded extensions would
+        # hold memory addresses, different in every run)
+        self.settings = hashlib.sha256(config_file.read_bytes()).hexdigest()
+        self._markdown = markdown.Markdown(
+            extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"]
+        )
+
+    def convert(self, text: str) -> tuple[str, list[dict[str, Any]]]:
+        self._markdown.reset()
+        body = self._markdown.convert(text)
+        return body, list(getattr(self._markdown, "toc_tokens", []))
+
+
+def _strip_front_matter(text: str) -> str:
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 4)
+        if end != -1:
+            return text[end + len("\n---\n") :]
+    return text
+
+
+def segment(text: str) -> str:
+    """Chinese runs cut into words with jieba and joined by U+200B, the separator the theme's
+    search (lunr) splits on; the same treatment the search plugin gives mkdocs' own pages."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # it announces loading its dictionary on stderr
+
+    def cut(match: re.Match[str]) -> str:
+        return "\u200b" + "\u200b".join(jieba.cut(match.group(0))) + "\u200b"
+
+    return _HAN.sub(cut, text).strip("\u200b")
+
+
+def _render(page: ProjectPage, shell: Shell, converter: Converter) -> tuple[str, dict[str, str]]:
+    body, tokens = converter.convert(_strip_front_matter(page.markdown))
+    body = rewrite_links(body, f"projects/{page.project_id}.md")
+    location = f"projects/{page.project_id}/"
+    # the theme shows a search result's title and text as HTML: they are escaped like its own pages'
+    entry = {
+        "location": location,
+        "title": segment(html.escape(page.title, quote=False)),
+        "text": segment(html.escape(page.key_text, quote=False)),
+    }
+    return shell.page(page.title, _toc(tokens), body), entry
+
+
+def write_project_pages(
+    site: Path, pages: Sequence[ProjectPage], config_file: Path, cache: Cache = NO_CACHE
+) -> None:
+    """Fill the shell mkdocs built in `site` for every page; add the search entries and shards."""
+    shell_dir = site / "projects" / "_shell"
+    shell = Shell.parse((shell_dir / "index.html").read_text(encoding="utf-8"))
+    converter = Converter(config_file)
+    settings = hashlib.sha256(f"{code_version()}\0{shell.digest}\0{converter.settings}".encode()).hexdigest()
+    keys = [
+        hashlib.sha256(f"{settings}\0{p.title}\0{p.key_text}\0{p.markdown}".encode()).hexdigest()
+        for p in pages
+    ]
+    done: dict[int, tuple[str, dict[str, str]]] = {}
+    for index, key in enumerate(keys):
+        cached = cache.get("page", key)
+        if isinstance(cached, tuple) and len(cached) == 2:
+            done[index] = cached
+    todo = [i for i in range(len(pages)) if i not in done]
+    if todo:
+        segment("预热")  # load jieba's dictionary once, before the workers fork and share it
+    # workers are forked: they share the shell and the converter; only an index goes to each
+    rendered_pages = ordered_map(lambda i: _render(pages[i], shell, converter), todo)
+    for index, rendered in zip(todo, rendered_pages, strict=True):
+        done[index] = rendered
+        cache.put("page", keys[index], rendered)
+    entries = []
+    for index, page in enumerate(pages):
+        text, entry = done[index]
+        target = site / "projects" / page.project_id / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        entries.append(entry)
+    _remove_shell(site, shell_dir)
+    _add_to_search(site, entries)
+    _write_shards(site, pages)
+
+
+def _remove_shell(site: Path, shell_dir: Path) -> None:
+    for path in sorted(shell_dir.rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    shell_dir.rmdir()
+    sitemap = site / "sitemap.xml"
+    if sitemap.is_file():  # the shell is no page of the site
+        text = sitemap.read_text(encoding="utf-8")
+        sitemap.write_text(
+            re.sub(r"\s*<url>\s*<loc>[^<]*projects/_shell/</loc>.*?</url>", "", text, flags=re.S),
+            encoding="utf-8",
+        )
+
+
+def _add_to_search(site: Path, entries: list[dict[str, str]]) -> None:
+    index_file = site / "search" / "search_index.json"
+    if not index_file.is_file():
+        return  # a site without the search plugin
+    index = json.loads(index_file.read_text(encoding="utf-8"))
+    index["docs"] = [d for d in index["docs"] if not d["location"].startswith("projects/_shell/")] + entries
+    index_file.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _write_shards(site: Path, pages: Sequence[ProjectPage]) -> None:
+    shards: dict[str, list[dict[str, str]]] = {}
+    for page in pages:
+        shards.setdefault(page.district, []).append(
+            {"location": f"projects/{page.project_id}/", "title": page.title, "text": page.full_text}
+        )
+    folder = site / "search"
+    folder.mkdir(exist_ok=True)
+    for district, docs in sorted(shards.items()):
+        (folder / f"projects-{district}.json").write_text(
+            json.dumps({"district": district, "docs": docs}, ensure_ascii=False, separators=(",", ":")),
+            encoding="utf-8",
+        )
