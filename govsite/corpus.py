@@ -17,7 +17,8 @@ from govsite.cache import NO_CACHE, Cache, blob_id, code_version
 from govsite.findings import Finding
 from govsite.model import Project
 from govsite.parallel import ordered_map
-from govsite.policy.named.common import RegistryEntry
+from govsite.policy.named.common import RegistryEntry, compute_keys
+from govsite.policy.pack import PolicyPack
 from govsite.validation import validate_project
 from govsite.yamlload import LoadedDocument, load_bytes, load_file
 
@@ -102,12 +103,31 @@ def _parse_uncached(job: tuple[bytes, str]) -> Parsed:
     return parse_bytes(*job)
 
 
-def index_key(files: Sequence[tuple[str, str]]) -> str:
-    """The key of the registry index of these files (path and blob id of each)."""
+def index_key(files: Sequence[tuple[str, str]], packs: Sequence[PolicyPack] = ()) -> str:
+    """The key of the registry index of these files (path and blob id of each), with its registry
+    keys computed under these packs' params."""
     digest = hashlib.sha256(f"registry-index\0{code_version()}".encode())
+    for pack in packs:
+        digest.update(f"{pack.id}\0{pack.digest}\0".encode())
+    digest.update(b"\0files")
     for path, blob in files:
         digest.update(f"{path}\0{blob}\0".encode())
     return digest.hexdigest()
+
+
+def _loader(read: Callable[[list[str]], dict[str, bytes]], cache: Cache) -> Callable[[str, str], Project]:
+    """How an entry of a cached index loads its project: the parse cache, else the blob itself."""
+
+    def load(path: str, blob: str) -> Project:
+        cached = cache.get("parse", parse_key(path, blob))
+        parsed = (
+            cached if isinstance(cached, Parsed) else parse_bytes(read([blob]).get(blob, b""), path, cache)
+        )
+        if parsed.project is None:  # the index holds only files that loaded: this one changed under us
+            raise RuntimeError(f"{path} ({blob[:12]}) no longer loads as a project")
+        return parsed.project
+
+    return load
 
 
 def registry_index(
@@ -115,23 +135,26 @@ def registry_index(
     read: Callable[[list[str]], dict[str, bytes]],
     cache: Cache = NO_CACHE,
     base: Sequence[tuple[str, str]] = (),
+    packs: Sequence[PolicyPack] = (),
 ) -> list[RegistryEntry]:
     """The projects of a registry given as (path, blob id) pairs, in that order: from the cached
     index of exactly these files, else reusing the cached index of `base` (the target branch, of
     which a pull request changes a few files) and the parse cache, and parsing the rest, read in
-    one batch by `read` (blob ids → bytes)."""
-    key = index_key(files)
+    one batch by `read` (blob ids → bytes). Entries from an index load their project when a rule
+    first reads it; their registry keys come computed."""
+    load = _loader(read, cache)
+    key = index_key(files, packs)
     cached = cache.get("index", key)
     if isinstance(cached, list):
-        return cached
+        return [entry.bind(load) for entry in cached]
     known: dict[tuple[str, str], RegistryEntry] = {}
     # the base branch's index, else the index this cache wrote last (a registry one edit ago)
-    for previous_key in (index_key(base) if base else "", cache.get("index", LATEST)):
+    for previous_key in (index_key(base, packs) if base else "", cache.get("index", LATEST)):
         previous = (
             cache.get("index", previous_key) if isinstance(previous_key, str) and previous_key else None
         )
         if isinstance(previous, list):
-            known = {(e.path, e.blob): e for e in previous}
+            known = {(e.path, e.blob): e.bind(load) for e in previous}
             break
     parsed: dict[tuple[str, str], Parsed] = {}
     todo = []
@@ -150,13 +173,17 @@ def registry_index(
         if blob in contents:
             cache.put("parse", parse_key(path, blob), result)
     entries = []
+    fresh = []
     for path, blob in files:
         entry = known.get((path, blob))
         if entry is None:
             result = parsed[(path, blob)]
-            entry = RegistryEntry(path, result.project, blob) if result.project is not None else None
-        if entry is not None:
-            entries.append(entry)
+            if result.project is None:
+                continue
+            entry = RegistryEntry(path, result.project, blob)
+            fresh.append(entry)
+        entries.append(entry)
+    compute_keys(fresh, packs)
     remember_index(cache, key, entries)
     return entries
 

@@ -94,7 +94,7 @@ def _judged_files(files: list[TreeFile]) -> list[tuple[str, str]]:
 
 
 def _registry_view(
-    repo: git.Repo, base: str, merged: str, tree: list[TreeFile], cache: Cache
+    repo: git.Repo, base: str, merged: str, tree: list[TreeFile], cache: Cache, packs: list[PolicyPack]
 ) -> RegistryView:
     """The registry as it would be after the merge: a lookup by id reads one blob; the whole
     registry is read only if a rule needs it, from the cached index (of this tree, or of the base
@@ -104,7 +104,7 @@ def _registry_view(
 
     def load() -> list[RegistryEntry]:
         base_files = _judged_files(list_tree(repo, base, SUBMISSIONS))
-        return registry_index(files, lambda wanted: read_blobs(repo, wanted), cache, base_files)
+        return registry_index(files, lambda wanted: read_blobs(repo, wanted), cache, base_files, packs)
 
     def fetch(path: str) -> RegistryEntry | None:
         blob = blobs.get(path)
@@ -233,7 +233,7 @@ def check_pull_request(
         run.notes.append("本合并请求修改了政策包；本次检查仍按目标分支上的政策进行，合并后新政策才生效。")
     tree = list_tree(repo, merged, SUBMISSIONS)
     kinds = {f.entry.path: f.entry for f in tree}
-    registry = _registry_view(repo, base_tip, merged, tree, cache)
+    registry = _registry_view(repo, base_tip, merged, tree, cache, packs)
 
     def read(path: str) -> bytes | None:
         entry = kinds.get(path)

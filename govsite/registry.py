@@ -27,7 +27,7 @@ from govsite.layout import (
     path_findings,
 )
 from govsite.parallel import min_items, ordered_map
-from govsite.policy.named.common import Dependency, RegistryEntry, RegistryView
+from govsite.policy.named.common import Dependency, RegistryEntry, RegistryView, compute_keys
 from govsite.policy.pack import PolicyPack
 from govsite.result import ProjectResult, RunResult
 from govsite.tree import (
@@ -58,7 +58,10 @@ def duplicate_ids(results: Sequence[ProjectResult]) -> None:
 
 
 def load_registry(
-    root: Path, corpus: Corpus | None = None, tree: Sequence[TreeEntry] | None = None
+    root: Path,
+    corpus: Corpus | None = None,
+    tree: Sequence[TreeEntry] | None = None,
+    packs: Sequence[PolicyPack] = (),
 ) -> list[RegistryEntry]:
     """Every project of the registry that loads, each file parsed once per run.
 
@@ -79,7 +82,9 @@ def load_registry(
             blob = blob_id(raw)
             contents[blob] = raw
             files.append((path, blob))
-        return registry_index(files, lambda wanted: {b: contents[b] for b in wanted}, corpus.cache)
+        return registry_index(
+            files, lambda wanted: {b: contents[b] for b in wanted if b in contents}, corpus.cache, packs=packs
+        )
     corpus.parse_all(paths)
     entries = []
     files = []
@@ -89,7 +94,8 @@ def load_registry(
         if parsed.project is not None:
             entries.append(RegistryEntry(path, parsed.project, parsed.blob))
     if corpus.cache.enabled:
-        remember_index(corpus.cache, index_key(files), entries)
+        compute_keys(entries, packs)
+        remember_index(corpus.cache, index_key(files, packs), entries)
     return entries
 
 
@@ -251,7 +257,7 @@ def validate_paths(
     corpus = Corpus(root, cache)
     # rules across the registry see every project of the registry, not only the files asked for
     tree = registry_tree(root)
-    registry = RegistryView(lambda: load_registry(root, corpus, tree), _fetcher(root, corpus, tree))
+    registry = RegistryView(lambda: load_registry(root, corpus, tree, packs), _fetcher(root, corpus, tree))
     calendars = root / CALENDARS
     settings = hashlib.sha256(
         "\0".join([*(p.digest for p in packs), today.isoformat(), calendar_digest(calendars)]).encode()

@@ -280,3 +280,48 @@ def test_check_reads_the_registry_index_it_cached(tmp_path: Path, monkeypatch: p
     after = check()
     assert after == check(cache=False)
     assert not any("尚未通过验收" in m for _r, m in rules_of(after, OPERATION))
+
+
+def test_a_cached_index_answers_peers_without_loading_every_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What makes `check` on a city's registry fast: the index read back from the cache holds each
+    project's registry keys, and loads a project only when a rule reads it."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.delenv("GOVSITE_NO_CACHE", raising=False)
+    from govsite.cache import Cache, blob_id
+    from govsite.corpus import registry_index
+    from govsite.policy.named.common import RegistryView
+    from govsite.policy.pack import load_packs
+
+    root = tmp_path / "registry"
+    for source in sorted((REPO / "submissions").glob("*/*.yaml")):
+        target = root / source.relative_to(REPO)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
+    cache = Cache(root)
+    packs = load_packs(POLICIES, cache)
+    contents = {blob_id(p.read_bytes()): p.read_bytes() for p in sorted(root.rglob("*.yaml"))}
+    files = [(p.relative_to(root).as_posix(), blob_id(p.read_bytes())) for p in sorted(root.rglob("*.yaml"))]
+    first = registry_index(files, lambda wanted: {b: contents[b] for b in wanted}, cache, packs=packs)
+    again = registry_index(files, lambda wanted: {b: contents[b] for b in wanted}, cache, packs=packs)
+    assert [e.path for e in again] == [e.path for e in first] and len(again) > 50
+    assert not any(e.is_loaded for e in again)
+
+    gongshu = next(p for p in packs if p.id.startswith("gongshu"))
+    judged = next(
+        e for e in first if e.district == "gongshu" and e.keys.get(("gongshu-system", _key(gongshu)))
+    )
+    fresh_view, cached_view = RegistryView(lambda: first), RegistryView(lambda: again)
+    expected = fresh_view.peers("gongshu-system", judged.project, gongshu.meta.params)
+    found = cached_view.peers("gongshu-system", judged.project, gongshu.meta.params)
+    assert [e.path for e in found] == [e.path for e in expected]
+    assert sum(e.is_loaded for e in again) == 0  # grouping read the stored keys
+    assert [e.project.id for e in found] == [e.project.id for e in expected]  # loaded on reading
+    assert sum(e.is_loaded for e in again) == len(found)
+
+
+def _key(pack: Any) -> str:
+    from govsite.policy.named.common import params_key
+
+    return params_key(pack.meta.params)

@@ -127,7 +127,7 @@ def _publish(
         mkdocs_run.run_mkdocs(config_file, docs_dir, staging, today.isoformat())
         if not (staging / "index.html").is_file():
             raise GovsiteError("mkdocs 没有生成 index.html，已发布的网站保持不变", "检查 mkdocs.yml 的设置。")
-        write_project_pages(staging, projects, config_file, cache)
+        write_project_pages(staging, projects, config_file, docs_dir, cache)
         swap_into(staging, out.resolve())
     except BaseException:
         discard(staging)

@@ -129,11 +129,12 @@ def rewrite_links(body: str, source: str) -> str:
 class Converter:
     """Markdown → HTML with the site's own extensions (from mkdocs.yml), as mkdocs converts a page."""
 
-    def __init__(self, config_file: Path) -> None:
+    def __init__(self, config_file: Path, docs_dir: Path) -> None:
         import markdown  # type: ignore[import-untyped]
         from mkdocs.config import load_config
 
-        config = load_config(str(config_file))
+        # docs_dir as the build uses it: mkdocs checks that it exists (the file's own may not)
+        config = load_config(str(config_file), docs_dir=str(docs_dir))
         # what the conversion depends on: the settings file (a repr of the loaded extensions would
         # hold memory addresses, different in every run)
         self.settings = hashlib.sha256(config_file.read_bytes()).hexdigest()
@@ -182,12 +183,12 @@ def _render(page: ProjectPage, shell: Shell, converter: Converter) -> tuple[str,
 
 
 def write_project_pages(
-    site: Path, pages: Sequence[ProjectPage], config_file: Path, cache: Cache = NO_CACHE
+    site: Path, pages: Sequence[ProjectPage], config_file: Path, docs_dir: Path, cache: Cache = NO_CACHE
 ) -> None:
     """Fill the shell mkdocs built in `site` for every page; add the search entries and shards."""
     shell_dir = site / "projects" / "_shell"
     shell = Shell.parse((shell_dir / "index.html").read_text(encoding="utf-8"))
-    converter = Converter(config_file)
+    converter = Converter(config_file, docs_dir)
     settings = hashlib.sha256(f"{code_version()}\0{shell.digest}\0{converter.settings}".encode()).hexdigest()
     keys = [
         hashlib.sha256(f"{settings}\0{p.title}\0{p.key_text}\0{p.markdown}".encode()).hexdigest()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,11 +35,106 @@ class NamedOutcome:
     score: dict[str, Any] | None = None
 
 
-@dataclass(frozen=True)
+ProjectLoader = Callable[[str, str], Project]
+
+
 class RegistryEntry:
-    path: str
-    project: Project
-    blob: str = ""  # the file's git blob id, where known (what the results cache depends on)
+    """One project of the registry: its file, blob id, id and district, and the project itself.
+
+    An entry from a cached registry index carries its registry keys already computed (`keys`) and
+    loads its project only when a rule reads it: a pull request's check that compares three files
+    with their peers unpickles a small index, not 10,000 projects.
+    """
+
+    __slots__ = ("_load", "_project", "blob", "district", "keys", "path", "project_id")
+
+    def __init__(self, path: str, project: Project, blob: str = "") -> None:
+        self.path = path
+        self.blob = blob  # the file's git blob id, where known (what the results cache depends on)
+        self._project: Project | None = project
+        self._load: ProjectLoader | None = None
+        self.project_id = project.id
+        self.district = project.district.value
+        self.keys: dict[tuple[str, str], Hashable | None] = {}
+
+    @classmethod
+    def lazy(
+        cls,
+        path: str,
+        blob: str,
+        project_id: str,
+        district: str,
+        keys: dict[tuple[str, str], Hashable | None],
+    ) -> RegistryEntry:
+        entry = cls.__new__(cls)
+        entry.path, entry.blob, entry.project_id, entry.district, entry.keys = (
+            path,
+            blob,
+            project_id,
+            district,
+            keys,
+        )
+        entry._project, entry._load = None, None
+        return entry
+
+    @property
+    def is_loaded(self) -> bool:
+        return self._project is not None
+
+    def bind(self, load: ProjectLoader) -> RegistryEntry:
+        self._load = load
+        return self
+
+    @property
+    def project(self) -> Project:
+        if self._project is None:
+            if self._load is None:
+                raise RuntimeError(f"registry entry {self.path} has no project and no loader")
+            self._project = self._load(self.path, self.blob)
+        return self._project
+
+    def __getstate__(self) -> dict[str, Any]:
+        # an index stores what finds a project, not the project: it is loaded from the parse cache
+        return {
+            "path": self.path,
+            "blob": self.blob,
+            "project_id": self.project_id,
+            "district": self.district,
+            "keys": self.keys,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name in ("path", "blob", "project_id", "district", "keys"):
+            setattr(self, name, state[name])
+        self._project, self._load = None, None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RegistryEntry) and (other.path, other.blob) == (self.path, self.blob)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.blob))
+
+    def __repr__(self) -> str:
+        return f"RegistryEntry({self.path!r}, {self.project_id!r}, blob={self.blob[:12]!r})"
+
+
+def params_key(params: Mapping[str, Any]) -> str:
+    return json.dumps(params, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def compute_keys(entries: list[RegistryEntry], packs: Sequence[Any]) -> None:
+    """Every registered key of every entry, with the params of each pack of its district: what a
+    cached index answers `peers` from without loading a project."""
+    for pack in packs:
+        district, key = pack.meta.district.value, params_key(pack.meta.params)
+        for entry in entries:
+            if entry.district != district:
+                continue
+            for name, key_of in REGISTRY_KEYS.items():
+                try:
+                    entry.keys[(name, key)] = key_of(entry.project, pack.meta.params)
+                except Exception:  # a key of another district's rules, meaningless with these params
+                    continue  # `peers` computes it from the project if it is ever asked
 
 
 # Keys a rule groups the registry by, registered by name: `peers(name, project, params)` returns the
@@ -123,7 +218,7 @@ class RegistryView:
         for path in canonical_paths(project_id):
             entry = self._at(path)
             if entry is not None:
-                return entry if entry.project.id == project_id else None
+                return entry if entry.project_id == project_id else None
         return None
 
     def get(self, project_id: str) -> RegistryEntry | None:
@@ -135,14 +230,14 @@ class RegistryView:
         """Every other project of the same district (O(n): prefer `peers`)."""
         self._record(("district", project.district.value))
         return [
-            e for e in self._load() if e.project.id != project.id and e.project.district is project.district
+            e for e in self._load() if e.project_id != project.id and e.district == project.district.value
         ]
 
     def _params_key(self, params: Mapping[str, Any]) -> str:
         # the same params object is passed for every project of a pack: serialise it once
         known = self._params_keys.get(id(params))
         if known is None or known[0] is not params:
-            known = (params, json.dumps(params, sort_keys=True, ensure_ascii=False, default=str))
+            known = (params, params_key(params))
             self._params_keys[id(params)] = known  # holding params keeps its id from being reused
         return known[1]
 
@@ -152,10 +247,19 @@ class RegistryView:
         if groups is None:
             key_of = REGISTRY_KEYS[name]
             groups = {}
-            for entry in self._load():
-                key = key_of(entry.project, params)
+            entries = self._load()
+            # An index computes a pack's keys for the projects of its district: only those can be
+            # anyone's peers under this pack's params (peers are always of the asker's district).
+            indexed = {e.district for e in entries if slot in e.keys}
+            for entry in entries:
+                if slot in entry.keys:
+                    key = entry.keys[slot]
+                elif indexed and entry.district not in indexed:
+                    continue
+                else:
+                    key = key_of(entry.project, params)
                 if key is not None:
-                    groups.setdefault((entry.project.district.value, key), []).append(entry)
+                    groups.setdefault((entry.district, key), []).append(entry)
             self._groups[slot] = groups
         return groups
 
@@ -171,7 +275,7 @@ class RegistryView:
             return []
         self._record(("peers", name, project.district.value, repr(key)), params)
         group = self._group(name, params).get((project.district.value, key), [])
-        return [e for e in group if e.project.id != project.id]
+        return [e for e in group if e.project_id != project.id]
 
     def digest(self, dependency: Dependency, params: Mapping[str, Any] | None) -> str:
         """What a dependency reads, now: the files and blobs it returns (to validate a cached result)."""
@@ -183,7 +287,7 @@ class RegistryView:
         if kind == "all":
             found = list(self._load())
         elif kind == "district":
-            found = [e for e in self._load() if e.project.district.value == dependency[1]]
+            found = [e for e in self._load() if e.district == dependency[1]]
         else:
             _kind, name, district, key = dependency
             slot = (name, self._params_key(params or {}))
