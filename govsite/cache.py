@@ -102,6 +102,10 @@ class Cache:
         self.hits += 1
         return value
 
+    def has(self, kind: str, key: str) -> bool:
+        """An entry exists (whether it is valid is for `get` to say): skips a read for a miss."""
+        return self.enabled and self._path(kind, key).is_file()
+
     def put(self, kind: str, key: str, value: Any) -> None:
         if not self.enabled:
             return

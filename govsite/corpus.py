@@ -57,8 +57,14 @@ def parse_bytes(raw: bytes, path: str, cache: Cache = NO_CACHE) -> Parsed:
     doc = load_bytes(raw, path)
     project, findings = validate_project(doc)
     parsed = Parsed(doc, project, findings, blob)
-    cache.put("parse", key, parsed)
+    store(cache, key, parsed)
     return parsed
+
+
+def store(cache: Cache, key: str, parsed: Parsed) -> None:
+    cache.put("parse", key, parsed)
+    if parsed.project is not None:
+        cache.put("project", key, parsed.project)  # the project alone: what a run that judges nothing needs
 
 
 class Corpus:
@@ -68,9 +74,31 @@ class Corpus:
         self.root = root
         self.cache = cache
         self._parsed: dict[str, Parsed] = {}
+        self._blobs: dict[str, str] = {}
 
     def has(self, path: str) -> bool:
         return path in self._parsed
+
+    def blob(self, item: Path, path: str) -> str:
+        """The file's blob id ("" if it cannot be read), reading it once."""
+        if path in self._parsed:
+            return self._parsed[path].blob
+        if path not in self._blobs:
+            try:
+                self._blobs[path] = blob_id(item.read_bytes())
+            except OSError:
+                self._blobs[path] = ""
+        return self._blobs[path]
+
+    def project(self, item: Path, path: str) -> Project | None:
+        """The file's project: parsed this run, else the cached project alone (a small fraction of
+        a parse entry to read back), else parsed now."""
+        if path not in self._parsed:
+            blob = self.blob(item, path)
+            cached = self.cache.get("project", parse_key(path, blob)) if blob else None
+            if isinstance(cached, Project):
+                return cached
+        return self.parsed(item, path).project
 
     def parsed(self, item: Path, path: str) -> Parsed:
         found = self._parsed.get(path)
@@ -96,7 +124,7 @@ class Corpus:
                 todo.append((raw, path))
         for (_raw, path), parsed in zip(todo, ordered_map(_parse_uncached, todo), strict=True):
             self._parsed[path] = parsed
-            self.cache.put("parse", parse_key(path, parsed.blob), parsed)
+            store(self.cache, parse_key(path, parsed.blob), parsed)
 
 
 def _parse_uncached(job: tuple[bytes, str]) -> Parsed:
@@ -171,7 +199,7 @@ def registry_index(
     for (path, blob), result in zip(todo, ordered_map(_parse_uncached, jobs), strict=True):
         parsed[(path, blob)] = result
         if blob in contents:
-            cache.put("parse", parse_key(path, blob), result)
+            store(cache, parse_key(path, blob), result)
     entries = []
     fresh = []
     for path, blob in files:

@@ -10,6 +10,7 @@ Pure: callers give paths and what kind of entry each is (a regular file, a symli
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -68,6 +69,7 @@ class TreeEntry:
     kind: EntryKind = EntryKind.FILE
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, and asked of every path several times per run
 def is_project_path(path: str) -> bool:
     """A YAML file inside a district folder: judged as a project wherever below it it sits (the
     layout findings then say where it belongs), so no YAML file can hide from the check."""
@@ -75,11 +77,13 @@ def is_project_path(path: str) -> bool:
     return len(parts) >= 3 and parts[0] == SUBMISSIONS and PurePosixPath(path).suffix in PROJECT_SUFFIXES
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, and asked of every path several times per run
 def is_hidden(path: str) -> bool:
     """A name below submissions/ starting with "." or "_": never judged as a project (and a finding)."""
     return any(part.startswith((".", "_")) for part in PurePosixPath(path).parts[1:])
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, and asked of every path several times per run
 def is_registry_path(path: str) -> bool:
     """Anything under a district folder (projects and the documents they reference)."""
     parts = PurePosixPath(path).parts

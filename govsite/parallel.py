@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -47,18 +47,26 @@ def _run(item: Any) -> Any:
 
 def ordered_map(work: Callable[[Item], Result], items: Sequence[Item]) -> list[Result]:
     """`[work(item) for item in items]`, spread over the cores where that pays."""
-    workers = min(jobs(), max(1, len(items) // (MIN_ITEMS // 2)))
+    return list(ordered_imap(work, items))
+
+
+def ordered_imap(work: Callable[[Item], Result], items: Sequence[Item]) -> Iterator[Result]:
+    """`(work(item) for item in items)`, spread over the cores where that pays; results arrive in
+    order, as they are done, so a caller can write each away instead of holding them all."""
+    least = min_items()
+    workers = min(jobs(), max(1, len(items) // (least // 2)))
     if (
         workers < 2
-        or len(items) < MIN_ITEMS
+        or len(items) < least
         or sys.platform == "win32"
         or "fork" not in (multiprocessing.get_all_start_methods())
     ):
-        return [work(item) for item in items]
+        yield from (work(item) for item in items)
+        return
     global _work
     _work = work
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return list(pool.imap(_run, items, chunksize=max(1, len(items) // (workers * 8))))
+            yield from pool.imap(_run, items, chunksize=max(1, min(64, len(items) // (workers * 8))))
     finally:
         _work = None

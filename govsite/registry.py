@@ -189,8 +189,8 @@ def _still_valid(run: _Run, judged: _Judged) -> bool:
 
 def _cached(run: _Run, item: Path, entry: TreeEntry) -> tuple[str, _Judged | None]:
     """The file's result key, and its cached result if that still holds."""
-    parsed = run.corpus.parsed(item, entry.path)
-    key = _result_key(run, entry.path, parsed.blob) if run.cache.enabled and parsed.blob else ""
+    blob = run.corpus.blob(item, entry.path) if run.cache.enabled else ""
+    key = _result_key(run, entry.path, blob) if blob else ""
     cached = run.cache.get("result", key) if key else None
     if isinstance(cached, _Judged) and _still_valid(run, cached):
         return key, cached
@@ -198,22 +198,15 @@ def _cached(run: _Run, item: Path, entry: TreeEntry) -> tuple[str, _Judged | Non
 
 
 def _finish_entry(run: _Run, item: Path, entry: TreeEntry, judged: _Judged) -> ProjectResult:
-    parsed = run.corpus.parsed(item, entry.path)
     run.reads.update(judged.reads)
-    result = replace(judged.result, project=parsed.project if judged.result.project_id else None)
+    project = run.corpus.project(item, entry.path) if judged.result.project_id else None
+    result = replace(judged.result, project=project)
     result.findings = [*path_findings(entry), *judged.result.findings]
     return result
 
 
 def _judge_targets(run: _Run, listed: Sequence[tuple[Path, TreeEntry]]) -> list[ProjectResult]:
     """Each file's result, from the cache where it holds; the rest judged on every core."""
-    judged_targets = [(item, entry) for item, entry in listed if is_judged(entry)]
-    if len(judged_targets) >= min_items():
-        # a large run: parse everything up front on every core, and load the registry before the
-        # workers fork, so that they share it instead of each parsing it again
-        run.corpus.parse_all(e.path for _item, e in judged_targets if e.path.startswith(SUBMISSIONS + "/"))
-        len(run.registry)
-        run.registry.dependencies = []
     slots: dict[int, _Judged] = {}
     keys: dict[int, str] = {}
     pending: list[int] = []
@@ -225,6 +218,14 @@ def _judge_targets(run: _Run, listed: Sequence[tuple[Path, TreeEntry]]) -> list[
             slots[index] = cached
         else:
             pending.append(index)
+    if len(pending) >= min_items():
+        # many to judge: parse them up front on every core, and load the registry before the
+        # workers fork, so that they share it instead of each parsing it again
+        run.corpus.parse_all(
+            p for _item, p in (_item_path(listed[i]) for i in pending) if p.startswith(SUBMISSIONS + "/")
+        )
+        len(run.registry)
+        run.registry.dependencies = []
     fresh = ordered_map(lambda index: _judge(run, *_item_path(listed[index])), pending)
     for index, judged in zip(pending, fresh, strict=True):
         slots[index] = judged

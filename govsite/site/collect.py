@@ -336,6 +336,9 @@ def collect(
     id_count = Counter(projects[r.path].id for r in loaded)
     entries: list[ProjectEntry] = []
     invalid: list[InvalidFile] = []
+    events: dict[str | None, list[AuditEvent]] = defaultdict(list)  # one pass, not one per project
+    for event in audit.events if audit is not None else []:
+        events[event.project_id].append(event)
     for result in results:
         if not is_registry_file(result.path):
             continue
@@ -345,7 +348,7 @@ def collect(
             invalid.append(InvalidFile(result.path, list(result.findings)))
             continue
         pack = by_pack.get(result.policy.id) if result.policy else None
-        rows = approval_rows(audit.for_project(project.id), audit.reviewers) if audit is not None else []
+        rows = approval_rows(events.get(project.id, []), audit.reviewers) if audit is not None else []
         entries.append(ProjectEntry(project, result, pack, tuple(rows)))
     entries.sort(key=lambda e: (e.project.district.value, e.project.id))
     invalid.sort(key=lambda f: f.path)

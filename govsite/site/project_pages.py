@@ -28,7 +28,7 @@ from typing import Any
 
 from govsite.cache import NO_CACHE, Cache, code_version
 from govsite.errors import GovsiteError
-from govsite.parallel import ordered_map
+from govsite.parallel import ordered_imap
 
 SHELL = "projects/_shell.md"
 SHELL_TITLE = "GOVSITE-SHELL-TITLE"
@@ -194,28 +194,32 @@ def write_project_pages(
         hashlib.sha256(f"{settings}\0{p.title}\0{p.key_text}\0{p.markdown}".encode()).hexdigest()
         for p in pages
     ]
-    done: dict[int, tuple[str, dict[str, str]]] = {}
+    entries: dict[int, dict[str, str]] = {}
+
+    def write(index: int, rendered: tuple[str, dict[str, str]]) -> None:
+        # each page goes to disk as it comes: 10,000 pages of HTML are never held at once
+        text, entries[index] = rendered
+        target = site / "projects" / pages[index].project_id / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+    todo = []
     for index, key in enumerate(keys):
-        cached = cache.get("page", key)
+        cached = cache.get("page", key) if cache.has("page", key) else None
         if isinstance(cached, tuple) and len(cached) == 2:
-            done[index] = cached
-    todo = [i for i in range(len(pages)) if i not in done]
+            write(index, cached)
+        else:
+            todo.append(index)
     if todo:
         segment("预热")  # load jieba's dictionary once, before the workers fork and share it
     # workers are forked: they share the shell and the converter; only an index goes to each
-    rendered_pages = ordered_map(lambda i: _render(pages[i], shell, converter), todo)
-    for index, rendered in zip(todo, rendered_pages, strict=True):
-        done[index] = rendered
+    for index, rendered in zip(
+        todo, ordered_imap(lambda i: _render(pages[i], shell, converter), todo), strict=True
+    ):
         cache.put("page", keys[index], rendered)
-    entries = []
-    for index, page in enumerate(pages):
-        text, entry = done[index]
-        target = site / "projects" / page.project_id / "index.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        entries.append(entry)
+        write(index, rendered)
     _remove_shell(site, shell_dir)
-    _add_to_search(site, entries)
+    _add_to_search(site, [entries[i] for i in range(len(pages))])
     _write_shards(site, pages)
 
 

@@ -10,7 +10,9 @@ stops the build (`finalize`), so a template cannot forget to escape.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
+import json
 import re
 import shutil
 from collections.abc import Iterable
@@ -20,6 +22,7 @@ from typing import Any
 
 import jinja2
 
+from govsite.cache import NO_CACHE, Cache, code_version, folder_digest
 from govsite.judge import internal_error
 from govsite.parallel import ordered_map
 from govsite.policy.pack import cite
@@ -125,7 +128,26 @@ def _district_page(district: object) -> str:
     return f"registry/{getattr(district, 'value', district)}.md"
 
 
-def project_pages(data: SiteData, env: jinja2.Environment) -> list[ProjectPage]:
+def _stable(value: object) -> object:
+    return sorted(map(str, value)) if isinstance(value, set | frozenset) else str(value)
+
+
+def _page_key(templates: str, today: dt.date, entry: ProjectEntry) -> str:
+    """What a project's page is rendered from, as text that is the same in every process (a pickle
+    is not: pydantic models and facts hold sets, whose order changes with the hash seed)."""
+    from govsite.report.json_report import project_dict
+
+    digest = hashlib.sha256(f"{code_version()}\0{templates}\0{today}\0".encode())
+    digest.update(entry.project.model_dump_json().encode())
+    digest.update(json.dumps(project_dict(entry.result), sort_keys=True, default=_stable).encode())
+    digest.update(
+        f"\0{entry.pack.id if entry.pack else ''}\0{entry.pack.digest if entry.pack else ''}\0".encode()
+    )
+    digest.update(repr(entry.approvals).encode())
+    return digest.hexdigest()
+
+
+def project_pages(data: SiteData, env: jinja2.Environment, cache: Cache = NO_CACHE) -> list[ProjectPage]:
     """Every project's page, rendered on every core, in registry order.
 
     One whose data a template cannot render (a defect in govsite) is moved to the invalid files with
@@ -136,10 +158,22 @@ def project_pages(data: SiteData, env: jinja2.Environment) -> list[ProjectPage]:
     context: dict[str, Any] = {"site": data, "today": data.today}
     template = env.get_template("project.md.j2")
     entries = list(data.projects)
+    # A page depends on its entry alone (the template reads nothing else of the site) and on the
+    # templates and govsite's code: keyed by those, an unchanged project is not rendered again.
+    templates = folder_digest(Path(template.filename).parent) if template.filename else ""
+    keys = [_page_key(templates, data.today, entry) if cache.enabled else "" for entry in entries]
 
     def render(index: int) -> tuple[str, str]:
+        cached = (
+            cache.get("markdown", keys[index]) if keys[index] and cache.has("markdown", keys[index]) else None
+        )
+        if isinstance(cached, str):
+            return "ok", cached
         try:
-            return "ok", template.render(context, entry=entries[index])
+            text = template.render(context, entry=entries[index])
+            if keys[index]:
+                cache.put("markdown", keys[index], text)
+            return "ok", text
         except UnescapedOutput as exc:
             return "unescaped", str(exc)
         except Exception as exc:
