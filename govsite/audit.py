@@ -79,9 +79,6 @@ class AuditResult:
     def ok(self) -> bool:
         return all(e.ok for e in self.events)
 
-    def for_project(self, project_id: str) -> list[AuditEvent]:
-        return [e for e in self.events if e.project_id == project_id]
-
 
 class _Base:
     """Policies and reviewer file at each first parent, loaded once per distinct version."""
@@ -192,7 +189,10 @@ def _project_of(repo: git.Repo, blob: str, path: str) -> tuple[str | None, str |
     return (project.id, project.name) if project else (None, None)
 
 
-def _before(merge: Merge, change: FileChange, repo: git.Repo) -> AuditEvent:
+def _recorded(
+    merge: Merge, change: FileChange, repo: git.Repo, what: str, findings: tuple[Finding, ...] = ()
+) -> AuditEvent:
+    """A merged change the audit records without judging it."""
     project_id, name = _project_of(repo, change.after if change.after != NULL else change.before, change.path)
     return AuditEvent(
         merge.commit,
@@ -200,16 +200,20 @@ def _before(merge: Merge, change: FileChange, repo: git.Repo) -> AuditEvent:
         change.path,
         project_id,
         name,
-        "登记册开始记录审批之前的记录",
+        what,
         None,
         None,
-        before_audit=True,
+        findings=findings,
+        before_audit=not findings,
     )
+
+
+def _before(merge: Merge, change: FileChange, repo: git.Repo) -> AuditEvent:
+    return _recorded(merge, change, repo, "登记册开始记录审批之前的记录")
 
 
 def _unjudgeable(merge: Merge, change: FileChange, repo: git.Repo, why: str) -> AuditEvent:
     """A step merged under packs this govsite cannot load: recorded, not verified."""
-    project_id, name = _project_of(repo, change.after if change.after != NULL else change.before, change.path)
     finding = Finding(
         rule="audit-packs",
         severity=Severity.WARNING,
@@ -218,17 +222,7 @@ def _unjudgeable(merge: Merge, change: FileChange, repo: git.Repo, why: str) -> 
         line=1,
         column=1,
     )
-    return AuditEvent(
-        merge.commit,
-        merge.time,
-        change.path,
-        project_id,
-        name,
-        "无法核验的记录",
-        None,
-        None,
-        findings=(finding,),
-    )
+    return _recorded(merge, change, repo, "无法核验的记录", (finding,))
 
 
 def _finding(rule: str, article: str, message: str, hint: str = "") -> Finding:

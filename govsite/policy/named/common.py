@@ -226,13 +226,6 @@ class RegistryView:
         self._record(("get", project_id))
         return self._lookup(project_id)
 
-    def others(self, project: Project) -> list[RegistryEntry]:
-        """Every other project of the same district (O(n): prefer `peers`)."""
-        self._record(("district", project.district.value))
-        return [
-            e for e in self._load() if e.project_id != project.id and e.district == project.district.value
-        ]
-
     def _params_key(self, params: Mapping[str, Any]) -> str:
         # the same params object is passed for every project of a pack: serialise it once
         known = self._params_keys.get(id(params))
@@ -286,8 +279,6 @@ class RegistryView:
         self._load()
         if kind == "all":
             found = list(self._load())
-        elif kind == "district":
-            found = [e for e in self._load() if e.district == dependency[1]]
         else:
             _kind, name, district, key = dependency
             slot = (name, self._params_key(params or {}))
