@@ -185,6 +185,7 @@ def cmd_comment(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_test(args: argparse.Namespace) -> int:
+    from govsite.policy.coverage import coverage_problems
     from govsite.policy.lint import lint
     from govsite.policy.pack import load_packs
     from govsite.policy.selftest import iter_examples
@@ -204,6 +205,11 @@ def cmd_policy_test(args: argparse.Namespace) -> int:
     for problem in lint(packs):
         linted += 1
         print(f"LINT {problem.test_id}: {problem.message}")
+    if not args.rule:  # coverage is a property of the whole pack, not of one rule
+        for pack in packs:
+            for gap in coverage_problems(pack):
+                linted += 1
+                print(f"LINT {gap.test_id}: {gap.message}")
     for outcome in iter_examples(packs):
         if outcome.ok:
             passed += 1
@@ -217,6 +223,24 @@ def cmd_policy_test(args: argparse.Namespace) -> int:
         f"{len(packs)} 个政策包，{rules} 条规则，示例 {passed} 个通过，{failed} 个失败；规则检查 {linted} 个问题"
     )
     return ExitCode.OK if failed == 0 and linted == 0 else ExitCode.FINDINGS
+
+
+def cmd_policy_coverage(args: argparse.Namespace) -> int:
+    from govsite.policy.coverage import coverage_markdown
+    from govsite.policy.pack import load_packs
+
+    root = Path(args.root)
+    text = coverage_markdown(load_packs(root / args.policies))
+    target = root / args.out
+    if args.check:
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            print(f"{target} 与政策包不一致：运行 govsite policy coverage 重新生成", file=sys.stderr)
+            return ExitCode.FINDINGS
+        return ExitCode.OK
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    print(f"已写入 {target}")
+    return ExitCode.OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -418,6 +442,15 @@ def build_parser() -> argparse.ArgumentParser:
     policy_test.add_argument("--pack", help="只检查这个政策包（如 minhang-2025）")
     policy_test.add_argument("--rule", help="只检查这条规则（如 MH-08）")
     policy_test.set_defaults(func=cmd_policy_test)
+    policy_coverage = policy_sub.add_parser(
+        "coverage", help="生成条款覆盖表（每条条款由哪些规则检查，或为什么不检查）"
+    )
+    _common(policy_coverage)
+    policy_coverage.add_argument(
+        "--out", default="docs/coverage.md", help="写到这个文件（默认 docs/coverage.md）"
+    )
+    policy_coverage.add_argument("--check", action="store_true", help="只检查文件是否与政策包一致")
+    policy_coverage.set_defaults(func=cmd_policy_coverage)
 
     new = sub.add_parser("new", help="按模板生成一个新的申报文件")
     new.add_argument("--district", required=True, choices=[d.value for d in District], help="所在区")

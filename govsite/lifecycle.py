@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from govsite.findings import Finding, Severity
@@ -17,6 +17,7 @@ class Transition:
     types: frozenset[ProjectType] = frozenset(ProjectType)
     article: str = ""
     by: tuple[str, ...] = ()  # the roles that decide this step
+    resumes: bool = False  # suspended → the stage the project was suspended from (and only that one)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,46 @@ def _illegal(lifecycle: Lifecycle, project: Project, source: Stage, target: Stag
     )
 
 
+def suspended_from(stages: Sequence[Stage]) -> Stage | None:
+    """The stage a project at `stages[-1] == suspended` was suspended from."""
+    for index in range(len(stages) - 1, 0, -1):
+        if stages[index] is Stage.SUSPENDED and stages[index - 1] is not Stage.SUSPENDED:
+            return stages[index - 1]
+    return None
+
+
+def _resume_problem(project: Project, stages: Sequence[Stage], target: Stage, index: int) -> Finding | None:
+    """A resumed project goes back to where it was suspended, not to a later stage."""
+    before = suspended_from(stages)
+    if before is None or before is target:
+        return None
+    return Finding(
+        rule="transition",
+        severity=Severity.ERROR,
+        message=f"暂停的项目只能恢复到暂停前的阶段“{label(before)}”，不能直接进入“{label(target)}”",
+        hint=f"先恢复到“{label(before)}”（stage: {before.value}），再按正常程序推进；或者终止项目（terminated）。",
+        field=("stages", index, "stage"),
+    )
+
+
+_NEEDS_REASON = {Stage.SUSPENDED: "暂停", Stage.TERMINATED: "终止"}
+
+
+def _reason_problems(project: Project) -> list[Finding]:
+    """Suspending or ending a project is a decision with a reason the public registry shows."""
+    return [
+        Finding(
+            rule="transition",
+            severity=Severity.ERROR,
+            message=f"{_NEEDS_REASON[record.stage]}项目须写明原因（note）和决定文号（ref）",
+            hint=f"在这条阶段记录中写 note: {_NEEDS_REASON[record.stage]}的原因，ref: 作出决定的文件文号。",
+            field=("stages", index, "note" if not record.note else "ref"),
+        )
+        for index, record in enumerate(project.stages)
+        if record.stage in _NEEDS_REASON and (not (record.note or "").strip() or not record.ref)
+    ]
+
+
 def check_history(lifecycle: Lifecycle, project: Project) -> list[Finding]:
     """The recorded stage history must be a legal path from an entry stage."""
     findings: list[Finding] = []
@@ -69,11 +110,19 @@ def check_history(lifecycle: Lifecycle, project: Project) -> list[Finding]:
                 field=("stages", 0, "stage"),
             )
         )
-    for index in range(1, len(project.stages)):
-        source, target = project.stages[index - 1].stage, project.stages[index].stage
-        if lifecycle.find(source, target, project.type) is None:
-            findings.append(_illegal(lifecycle, project, source, target, index))
-    return findings
+    stages = [record.stage for record in project.stages]
+    for index in range(1, len(stages)):
+        source, target = stages[index - 1], stages[index]
+        transition = lifecycle.find(source, target, project.type)
+        if transition is None:
+            if source is Stage.SUSPENDED and suspended_from(stages[:index]) is not None:
+                problem = _resume_problem(project, stages[:index], target, index)
+                findings.append(problem or _illegal(lifecycle, project, source, target, index))
+            else:
+                findings.append(_illegal(lifecycle, project, source, target, index))
+        elif transition.resumes and (problem := _resume_problem(project, stages[:index], target, index)):
+            findings.append(problem)
+    return findings + _reason_problems(project)
 
 
 IMMUTABLE_FIELDS = ("id", "district", "type")
@@ -159,8 +208,16 @@ def check_step(lifecycle: Lifecycle, base: Project, head: Project) -> list[Findi
     if len(head.stages) != recorded + 1 or tuple(head.stages[:recorded]) != tuple(base.stages):
         return []
     added = head.stages[recorded]
-    if lifecycle.find(base.stage, added.stage, head.type) is None:
+    transition = lifecycle.find(base.stage, added.stage, head.type)
+    earlier = [record.stage for record in base.stages]
+    if transition is None:
+        if base.stage is Stage.SUSPENDED and (
+            problem := _resume_problem(head, earlier, added.stage, recorded)
+        ):
+            return [problem]
         return [_illegal(lifecycle, head, base.stage, added.stage, recorded)]
+    if transition.resumes and (problem := _resume_problem(head, earlier, added.stage, recorded)):
+        return [problem]
     return []
 
 

@@ -320,6 +320,26 @@ class ReviewAttempt(_Strict):
     by: str | None = None
 
 
+class SupervisionRecord(_Strict):
+    """监督检查及其处理：限期整改、通报、暂缓拨付资金或安排投资计划（暂停、终止记为阶段）。"""
+
+    kind: Literal[
+        "inspection", "rectification_order", "public_notice", "funds_held", "investment_deferred"
+    ] = Field(
+        description="inspection 监督检查 / rectification_order 限期整改 / public_notice 通报 / "
+        "funds_held 暂缓拨付资金 / investment_deferred 暂缓安排投资计划"
+    )
+    date: Day = Field(description="作出的日期")
+    by: Text = Field(description="作出的机构：政策包 roles.yaml 中的角色编号，或机构名称")
+    ref: str | None = Field(None, description="文号")
+    issue: Text | None = Field(None, description="发现的问题")
+    deadline: Day | None = Field(None, description="整改期限（限期整改必填）")
+    rectified: Day | None = Field(None, description="整改完成并经作出机构确认的日期")
+    order: int | None = Field(
+        None, ge=1, description="通报、暂缓等处理所依据的限期整改：supervision 中的第几条（从 1 起）"
+    )
+
+
 class Phase(_Strict):
     number: int = Field(ge=1, description="第几期")
     previous: str | None = Field(None, description="上一期项目的编号")
@@ -372,6 +392,8 @@ class Project(_Strict):
     category: list[Category] = Field(min_length=1, description="项目类别")
     summary: str | None = Field(None, max_length=4000, description="建设内容摘要（公开）")
     budget_year: int = Field(ge=2000, le=2100, description="资金安排年度")
+    implementing_body: Text | None = Field(None, description="项目实施机构（项目单位确定）")
+    project_lead: Text | None = Field(None, description="项目责任人（姓名与职务）")
     attributes: Attributes = Field(default_factory=Attributes)
     deployment: Deployment = Field(default_factory=Deployment)
     video: Video | None = None
@@ -399,6 +421,9 @@ class Project(_Strict):
     meetings: list[Meeting] = Field(default_factory=list)
     reviews: list[ReviewAttempt] = Field(default_factory=list, description="评审记录（含未通过的）")
     final_accounts: FinalAccounts | None = None
+    supervision: list[SupervisionRecord] = Field(
+        default_factory=list, description="监督检查与处理记录（限期整改、通报、暂缓拨付 等），按时间顺序"
+    )
     standard_system: StandardSystem | None = None
     waivers: list[Waiver] = Field(
         default_factory=list, description="经有权机构同意的例外（只适用于条款本身允许例外的要求）"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -213,7 +213,65 @@ def _coherence(project: Project) -> list[Finding]:
                     "stages 按时间先后排列，新记录追加在末尾。",
                 )
             )
+    findings += _supervision_coherence(project, error)
     findings += figure_findings(project.budget)
+    return findings
+
+
+def _supervision_coherence(project: Project, error: Callable[..., Finding]) -> list[Finding]:
+    """A rectification order has a deadline after it; a measure names the order it follows."""
+    findings = []
+    records = project.supervision
+    for index, record in enumerate(records):
+        where = ("supervision", index)
+        if index and record.date < records[index - 1].date:
+            findings.append(
+                error(
+                    (*where, "date"),
+                    f"监督记录的日期早于上一条（{records[index - 1].date}）",
+                    "supervision 按时间先后排列。",
+                )
+            )
+        if record.kind == "rectification_order" and record.deadline is None:
+            findings.append(
+                error(
+                    (*where, "deadline"),
+                    "限期整改必须写明整改期限（deadline）",
+                    "按整改通知写 deadline: YYYY-MM-DD；通知以工作日计的，换算成日期。",
+                )
+            )
+        if record.deadline is not None and record.deadline < record.date:
+            findings.append(
+                error(
+                    (*where, "deadline"), f"整改期限早于作出日期（{record.date}）", "核对整改通知上的日期。"
+                )
+            )
+        if record.rectified is not None and record.rectified < record.date:
+            findings.append(
+                error(
+                    (*where, "rectified"),
+                    f"整改完成日期早于作出日期（{record.date}）",
+                    "核对整改确认的日期。",
+                )
+            )
+        if record.kind != "rectification_order" and (record.deadline or record.rectified):
+            findings.append(
+                error(
+                    (*where, "kind"),
+                    "只有限期整改（rectification_order）有整改期限和整改完成日期",
+                    "发现问题并限期整改的，kind 写 rectification_order；通报、暂缓等处理另起一条，用 order 指向那次整改。",
+                )
+            )
+        if record.order is not None:
+            target = records[record.order - 1] if record.order <= index else None
+            if target is None or target.kind != "rectification_order":
+                findings.append(
+                    error(
+                        (*where, "order"),
+                        f"order: {record.order} 应指向本条之前的一条限期整改记录",
+                        "order 写这项处理所依据的限期整改在 supervision 中的序号（第一条为 1）。",
+                    )
+                )
     return findings
 
 

@@ -43,6 +43,9 @@ class Stage(LabelledEnum):
     IN_OPERATION = "in_operation"
     OUT_OF_USE = "out_of_use"
     DECOMMISSIONED = "decommissioned"
+    # supervision outcomes (闵行 第四十一条 暂停项目建设直至终止项目, …): paused, and ended early
+    SUSPENDED = "suspended"
+    TERMINATED = "terminated"
 
 
 class ProjectType(LabelledEnum):
@@ -199,6 +202,16 @@ LABELS: dict[str, str] = {
     "in_operation": "运行",
     "out_of_use": "停用",
     "decommissioned": "下架",
+    "suspended": "暂停",
+    "terminated": "终止",
+    # supervision
+    "inspection": "监督检查",
+    "rectification_order": "限期整改",
+    "public_notice": "通报",
+    "funds_held": "暂缓拨付资金",
+    "investment_deferred": "暂缓安排投资计划",
+    "rectified": "已整改",
+    "not_rectified": "逾期未整改",
     # types and modes
     "construction": "建设",
     "operation": "运维",
@@ -477,6 +490,13 @@ FIELD_LABELS: dict[str, str] = {
     "xinchuang": "按信创标准建设",
     "year_index": "本次为第几年",
     "years": "总年数",
+    "implementing_body": "项目实施机构",
+    "project_lead": "项目责任人",
+    "supervision": "监督检查与整改",
+    "issue": "发现的问题",
+    "deadline": "整改期限",
+    "rectified": "整改完成日期",
+    "order": "所依据的限期整改",
 }
 
 # Labels of values that only one field uses, where a shared key would read wrong ("approved" is the

@@ -55,7 +55,37 @@ def site_projects() -> dict[str, dict[str, Any]]:
         project_unit="区示例局</title><script>alert(2)</script>",
         summary=f"{HOSTILE}\n<img src=x onerror=alert(3)> {{: onclick=alert(4) }}",
     )
-    return {p["id"]: p for p in (approved, declared, hostile)}
+    terminated = base_project(
+        id="MH-2026-015",
+        name="闵行区社区食堂管理系统建设项目",
+        implementing_body="区示例局信息科",
+        project_lead="李娜（区示例局副局长）",
+        stage="terminated",
+        stages=[
+            {"stage": "declared", "date": dt.date(2025, 12, 1)},
+            {"stage": "intake", "date": dt.date(2025, 12, 5)},
+            {"stage": "in_library", "date": dt.date(2026, 1, 20), "outcome": "supported"},
+            {"stage": "approved", "date": dt.date(2026, 3, 2), "ref": "闵数批〔2026〕9号"},
+            {
+                "stage": "terminated",
+                "date": dt.date(2026, 8, 20),
+                "ref": "闵数函〔2026〕30号",
+                "by": "区数据局",
+                "note": "逾期未整改弱口令问题，终止项目",
+            },
+        ],
+        supervision=[
+            {
+                "kind": "rectification_order",
+                "date": dt.date(2026, 6, 12),
+                "by": "区委网信办",
+                "issue": "整改弱口令和未授权访问接口",
+                "deadline": dt.date(2026, 7, 31),
+            },
+            {"kind": "funds_held", "date": dt.date(2026, 8, 10), "by": "区财政局", "order": 1},
+        ],
+    )
+    return {p["id"]: p for p in (approved, declared, hostile, terminated)}
 
 
 def write_site_registry(root: Path) -> dict[str, dict[str, Any]]:

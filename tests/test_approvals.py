@@ -527,4 +527,12 @@ def test_history_under_packs_this_govsite_cannot_read_is_reported_not_fatal(regi
     # test's own unapproved edits of the packs)
     errors = {f["rule"] for f in findings(report) if f["severity"] == "error"}
     assert errors == {"protected-path"}, text
-    assert "无法重新核验" in text and "错误：policies/minhang-2025/rules/MH-25.yaml:45" in finding["message"]
+    line = next(
+        number
+        for number, text_line in enumerate(current.splitlines(), 1)
+        if text_line.startswith("function: minhang_operation_system")
+    )
+    assert (
+        "无法重新核验" in text
+        and f"错误：policies/minhang-2025/rules/MH-25.yaml:{line}" in finding["message"]
+    )

@@ -1,4 +1,4 @@
-"""拱墅 2021: rules that read other projects of the registry (GS-03) or files beside the project (GS-14).
+"""拱墅 2021: rules that read other projects of the registry (GS-03, GS-16) or files beside the project (GS-14).
 
 Each test writes real project files (and plan files) into a temporary registry, runs the real CLI
 (`govsite validate --format json`) and checks that the finding is there for the right reason: the
@@ -221,6 +221,62 @@ def test_an_exception_by_the_leading_group_silences_the_negative_list(tmp_path: 
     infos = [f for f in results["GS-2026-031"]["findings"] if f["rule"] == "GS-03"]
     assert [f["severity"] for f in infos] == ["info"]
     assert "拱智政领纪〔2026〕4号" in infos[0]["message"]
+
+
+# --- GS-16 第二十一条：重新验收仍不合格，建设单位申报后续项目从严控制 ------------------------------
+
+FAILED_TWICE = [
+    *UNDER_CONSTRUCTION,
+    *stages(
+        ("acceptance_failed", "2025-12-18"),
+        ("rectification", "2026-01-05"),
+        ("acceptance_failed", "2026-06-10"),
+        ("out_of_use", "2026-06-24"),
+    ),
+]
+
+
+def failed_unit(later_unit: str) -> list[dict[str, Any]]:
+    failed = project(
+        "GS-2025-051",
+        name="拱墅区智慧停车诱导系统建设项目",
+        project_unit="区交通运输局",
+        budget_authority="区交通运输局",
+        budget_year=2025,
+        project_lead="钱志刚（区交通运输局副局长）",
+        stage="out_of_use",
+        stages=[*FAILED_TWICE[:-1], {**FAILED_TWICE[-1], "note": "按第二十一条不得投入使用"}],
+    )
+    later = project(
+        "GS-2026-051",
+        name="拱墅区公交站台电子站牌系统建设项目",
+        project_unit=later_unit,
+        budget_authority=later_unit,
+        stages=stages(("requirement", "2026-07-06"), ("declared", "2026-09-14")),
+    )
+    return [failed, later]
+
+
+def test_a_later_declaration_by_a_unit_whose_project_failed_again_names_that_project(tmp_path: Path) -> None:
+    # the unit written with a full-width space is the same unit
+    results = validate(
+        registry(tmp_path, failed_unit("区交通运输局\u3000")), "submissions/gongshu/GS-2026-051.yaml"
+    )
+    assert set(results) == {"GS-2026-051"}
+    (finding,) = findings(results["GS-2026-051"], "GS-16")
+    assert finding["severity"] == "warning"  # 将……从严控制: for the reviewers, the merge does not wait
+    assert finding["article"] == "第二十一条"
+    assert "从严控制" in finding["message"] and "2026-06-10" in finding["message"]
+    assert "submissions/gongshu/GS-2025-051.yaml" in finding["message"]
+    assert finding["related"] == ["GS-2025-051"]
+    assert finding["field"] == "project_unit"
+    assert results["GS-2026-051"]["ok"] is True
+
+
+def test_a_declaration_by_another_unit_is_not_controlled(tmp_path: Path) -> None:
+    results = validate(registry(tmp_path, failed_unit("区卫生健康局")))
+    assert findings(results["GS-2026-051"], "GS-16") == []
+    assert findings(results["GS-2025-051"], "GS-16") == []
 
 
 # --- GS-14 附件：Markdown 建设方案的【必要】部分 -------------------------------------------------

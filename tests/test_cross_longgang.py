@@ -262,3 +262,81 @@ def test_om_funds_for_an_accepted_filed_system_after_its_warranty_pass(tmp_path:
     assert counted(results[OM]) == []
     assert not [f for f in results[OM]["findings"] if f["rule"] == "LG-14"]
     assert [r["role"] for r in results[OM]["route"] if r["rule"] == "LG-14"] == ["finance_bureau"]
+
+
+# LG-16 第四十七条、第四十八条、第四十九条 ----------------------------------------------------------------
+
+NEW_SYSTEM = "LG-2026-031"
+OTHER_BUILD = "LG-2024-032"
+
+
+def declared_new(unit: str = "区司法局", **overrides: Any) -> dict[str, Any]:
+    """A new system of the unit, declared 2026-06-01 (before the regulation lapsed)."""
+    fields: dict[str, Any] = {
+        "id": NEW_SYSTEM,
+        "name": "龙岗区法治督察信息系统建设项目",
+        "project_unit": unit,
+        "budget_authority": unit,
+        "budget_year": 2026,
+        "stage": "declared",
+        "stages": [{"stage": "declared", "date": day("2026-06-01")}],
+    }
+    return longgang_project(**{**fields, **overrides})
+
+
+def test_a_unit_whose_system_does_not_share_data_may_not_build_a_new_one(tmp_path: Path) -> None:
+    unshared = om_application()
+    unshared["operation"] = {**unshared["operation"], "data_shared": False}
+    unshared["stages"] = [{"stage": "declared", "date": day("2026-05-18")}]
+    _, results = validate(tmp_path, [built_system(), unshared, declared_new()])
+    finding = only_finding(results[NEW_SYSTEM], "LG-16")
+    assert finding["severity"] == "error"
+    assert finding["article"] == "第四十七条、第四十八条、第四十九条"
+    assert "未按要求共享数据资源" in finding["message"]
+    assert "项目建设单位不得新建、改建、扩建政务信息系统（第四十七条）" in finding["message"]
+    assert (
+        f"{OM}“龙岗区公共法律服务平台2027年度运行维护项目”（submissions/longgang/{OM}.yaml）"
+        in finding["message"]
+    )
+    assert finding["related"] == [OM]
+    # another unit's new system is not held by it
+    _, results = validate(tmp_path / "other", [built_system(), unshared, declared_new("区民政局")])
+    assert not [f for f in results[NEW_SYSTEM]["findings"] if f["rule"] == "LG-16"]
+
+
+def test_a_unit_that_does_not_rectify_has_its_later_projects_approval_held(tmp_path: Path) -> None:
+    stages = built_until()
+    refusing = longgang_project(
+        id=OTHER_BUILD,
+        name="龙岗区社区矫正综合管理系统建设项目",
+        project_unit="区司法局",
+        budget_authority="区司法局",
+        budget_year=2024,
+        stage=stages[-1]["stage"],
+        stages=stages,
+        supervision=[
+            {
+                "kind": "rectification_order",
+                "date": day("2025-12-30"),
+                "by": "it_authority",
+                "issue": "2025 年度绩效考评未实现项目建设绩效目标",
+                "deadline": day("2026-02-27"),
+            }
+        ],
+    )
+    approved = declared_new(
+        stage="approved",
+        stages=[
+            {"stage": "declared", "date": day("2026-01-05")},
+            {"stage": "intake", "date": day("2026-01-12")},
+            {"stage": "approved", "date": day("2026-03-20"), "ref": "深龙发改〔2026〕41号"},
+        ],
+    )
+    _, results = validate(tmp_path, [refusing, approved])
+    held = [f for f in counted(results[NEW_SYSTEM]) if f["rule"] == "LG-16"]
+    assert len(held) == 1 and held[0]["severity"] == "error"
+    assert "暂缓其后续项目的审批；本项目却于 2026-03-20 批复" in held[0]["message"]
+    assert OTHER_BUILD in held[0]["message"] and held[0]["related"] == [OTHER_BUILD]
+    # the refusing project itself: its order is overdue (LG-15), and the later project does not blame it
+    assert "LG-15" in {f["rule"] for f in counted(results[OTHER_BUILD])}
+    assert not [f for f in results[OTHER_BUILD]["findings"] if f["rule"] == "LG-16"]

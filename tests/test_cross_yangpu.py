@@ -264,6 +264,7 @@ def test_the_upkeep_of_an_accepted_project_is_taken_in(tmp_path: Path) -> None:
         "YP-2025-201",
         [{"stage": "accepted", "date": "2026-06-18"}],
         acceptance=[{"date": "2026-06-18", "result": "passed", "organiser": "区示例局"}],
+        project_lead="张建国（区示例局副局长）",  # 规则 五(五)3 (YP-27): named once implementation starts
         materials=[
             {"kind": "pre_review_form", "title": "前置审核表", "date": "2025-06-10"},
             {"kind": "construction_basis", "title": "建设依据", "date": "2025-06-10"},
@@ -284,6 +285,7 @@ def test_the_upkeep_of_an_accepted_project_is_taken_in(tmp_path: Path) -> None:
             "data_aggregated": True,
             "system_count_change": 0,
             "acceptance_filed": dt.date(2026, 6, 30),  # a date, as YAML reads 2026-06-30
+            "implementer": "李明（区示例局信息科科长）",
         },
     )
     root = registry(tmp_path, original, operation_of("YP-2026-202", "YP-2025-201"))

@@ -97,7 +97,7 @@ def test_one_page_per_project_and_nothing_else(built_site: BuiltSite) -> None:
         assert page.headings[0][2] == data["name"]
         assert project_id in page.title
     packs = len(list((built_site.root / "policies").glob("*/policy.yaml")))
-    assert f"3 个项目页、{packs} 本政策手册" in built_site.summary
+    assert f"4 个项目页、{packs} 本政策手册" in built_site.summary
 
 
 @pytest.mark.slow
@@ -181,6 +181,24 @@ def test_project_page_shows_route_deadlines_and_stage_record(built_site: BuiltSi
     text = "".join(page.text)
     assert "闵数批〔2026〕8号" in text
     assert any(url.startswith(f"../../handbook/{PACK}/#rule-") for url in page.urls)
+
+
+@pytest.mark.slow
+def test_terminated_project_stays_on_the_site_with_its_reason(built_site: BuiltSite) -> None:
+    """A project ended by a supervision decision keeps its page: the reason and the decision at the
+    top, its orders and measures in their own section, and who was accountable."""
+    page = parse(built_site.out / "projects" / "MH-2026-015" / "index.html")
+    text = "".join(page.text)
+    assert "本项目已终止（2026-08-20）" in text
+    assert "逾期未整改弱口令问题，终止项目" in text
+    assert "闵数函〔2026〕30号" in text
+    assert "监督检查与整改" in [h[2] for h in page.headings]
+    assert "整改弱口令和未授权访问接口" in text
+    assert "逾期未整改" in text  # the order, as of the day the site is built
+    assert "暂缓拨付资金（依据第 1 条）" in text
+    assert "李娜（区示例局副局长）" in text and "区示例局信息科" in text
+    listing = "".join(parse(built_site.out / "registry" / "minhang" / "index.html").text)
+    assert "闵行区社区食堂管理系统建设项目" in listing and "终止" in listing
 
 
 @pytest.mark.slow
@@ -325,6 +343,7 @@ def test_markdown_only_renders_pages_without_mkdocs(tmp_path: Path) -> None:
         "MH-2026-011.md",
         "MH-2026-012.md",
         "MH-2026-013.md",
+        "MH-2026-015.md",
     ]
     assert (docs / "handbook" / f"{PACK}.md").is_file()
     hostile = (docs / "projects" / "MH-2026-013.md").read_text(encoding="utf-8")

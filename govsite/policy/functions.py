@@ -106,7 +106,15 @@ def two_digits(year: int) -> str:
     return f"{int(year) % 100:02d}"
 
 
+def chinese_label(value: str) -> str:
+    """The Chinese name of a vocabulary value ('under_construction' → 建设实施), for messages."""
+    from govsite.vocabulary import label
+
+    return label(value)
+
+
 CEL_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "label": chinese_label,
     "normalize": normalize,
     "days_between": days_between,
     "add_days": add_days,

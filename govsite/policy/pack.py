@@ -110,6 +110,27 @@ class Article(_Spec):
     text: str
 
 
+# Why an article no rule cites has none (coverage.yaml): every article is enforced or explained.
+UNCITED_KINDS: dict[str, str] = {
+    "no_duty": "不设定义务",
+    "agency_internal": "机关内部职责",
+    "outside_registry": "所需事实不在登记册中",
+    "not_yet": "可以检查，尚无规则",
+}
+
+
+class ArticleNote(_Spec):
+    """An article that no rule or lifecycle step cites, and the reason, in coverage.yaml."""
+
+    article: str
+    kind: Literal["no_duty", "agency_internal", "outside_registry", "not_yet"]
+    reason: str = Field(min_length=1)
+
+    @property
+    def kind_label(self) -> str:
+        return UNCITED_KINDS[self.kind]
+
+
 class MaterialKindSpec(_Spec):
     kind: str = Field(pattern="^[a-z][a-z0-9_]*$")
     label: str
@@ -343,6 +364,8 @@ class PolicyPack:
     example_base: dict[str, Any]
     material_kinds: dict[str, str] = field(default_factory=dict)
     local_fields: dict[str, LocalField] = field(default_factory=dict)
+    # article id → why no rule cites it (coverage.yaml)
+    uncited: dict[str, ArticleNote] = field(default_factory=dict)
     digest: str = ""  # what the pack was built from (pack_digest), when known
 
     @property
@@ -535,6 +558,27 @@ def load_pack(folder: Path) -> PolicyPack:
                 if spec is not None:
                     material_kinds[spec.kind] = spec.label
 
+    # Optional until every article is accounted for: why the articles no rule cites have none.
+    uncited: dict[str, ArticleNote] = {}
+    if (folder / "coverage.yaml").is_file():
+        coverage_doc = _load(folder / "coverage.yaml", problems)
+        known = {a.id for a in articles}
+        listed = coverage_doc.data.get("articles", []) if isinstance(coverage_doc.data, dict) else None
+        if coverage_doc.ok and not isinstance(listed, list):
+            problems.add(coverage_doc.path, 1, "coverage.yaml 应当是 articles: 下的一个列表")
+        elif coverage_doc.ok and isinstance(listed, list):
+            for index, item in enumerate(listed):
+                note = _model(ArticleNote, coverage_doc, item, problems, ("articles", index))
+                if note is None:
+                    continue
+                line = coverage_doc.locate(("articles", index))[0]
+                if note.article not in known:
+                    problems.add(coverage_doc.path, line, f"articles.yaml 中没有条款 {note.article!r}")
+                elif note.article in uncited:
+                    problems.add(coverage_doc.path, line, f"条款 {note.article!r} 说明了两次")
+                else:
+                    uncited[note.article] = note
+
     base_doc = _load(folder / "examples" / "base.yaml", problems)
     example_base: dict[str, Any] = base_doc.data if base_doc.ok and isinstance(base_doc.data, dict) else {}
 
@@ -573,6 +617,7 @@ def load_pack(folder: Path) -> PolicyPack:
         example_base=example_base,
         material_kinds=material_kinds,
         local_fields=local_fields,
+        uncited=uncited,
     )
 
 
@@ -585,8 +630,19 @@ class _TransitionSpec(_Spec):
     by: list[str] = Field(default_factory=list)
 
 
+class _PauseSpec(_Spec):
+    """Suspension (暂停) or termination (终止): from which stages, under which article, decided by whom.
+    A suspended project resumes at the stage it was suspended from, decided by the same roles."""
+
+    source: list[Stage] = Field(alias="from", min_length=1)
+    article: str
+    by: list[str] = Field(min_length=1)
+
+
 class _LifecycleSpec(_Spec):
     entry: list[Stage]
+    suspend: _PauseSpec | None = None
+    terminate: _PauseSpec | None = None
     # the roles that receive a new project at an entry stage: {declared: [data_bureau]}
     entry_by: dict[Stage, list[str]] = Field(default_factory=dict)
     transitions: list[_TransitionSpec]
@@ -606,6 +662,29 @@ def _load_lifecycle(path: Path, problems: _Problems) -> Lifecycle | None:
         for t in spec.transitions
         for target in t.to
     )
+    for name, pause in (("suspend", spec.suspend), ("terminate", spec.terminate)):
+        if pause is not None and {Stage.SUSPENDED, Stage.TERMINATED} & set(pause.source):
+            problems.add(path, doc.locate((name, "from"))[0], f"{name}.from 不能包含 suspended 或 terminated")
+    ending = list(spec.terminate.source) if spec.terminate else []
+    if spec.suspend is not None:
+        for stage in spec.suspend.source:
+            transitions += (
+                Transition(stage, Stage.SUSPENDED, article=spec.suspend.article, by=tuple(spec.suspend.by)),
+                Transition(
+                    Stage.SUSPENDED,
+                    stage,
+                    article=spec.suspend.article,
+                    by=tuple(spec.suspend.by),
+                    resumes=True,
+                ),
+            )
+        if spec.terminate is not None:
+            ending.append(Stage.SUSPENDED)
+    if spec.terminate is not None:
+        transitions += tuple(
+            Transition(stage, Stage.TERMINATED, article=spec.terminate.article, by=tuple(spec.terminate.by))
+            for stage in ending
+        )
     return Lifecycle(
         entry=frozenset(spec.entry),
         transitions=transitions,

@@ -18,7 +18,7 @@ from govsite.audit import AuditEvent, AuditResult
 from govsite.figures import Figures, figures
 from govsite.findings import Finding
 from govsite.layout import is_project_id, is_registry_path
-from govsite.model import Material, Project
+from govsite.model import Material, Project, StageRecord, SupervisionRecord
 from govsite.policy.pack import COMPARE_TOPICS, Article, CompiledRule, PolicyPack, cite
 from govsite.result import ProjectResult
 from govsite.reviewers import Reviewers
@@ -126,6 +126,7 @@ class ProjectEntry:
     result: ProjectResult
     pack: PolicyPack | None
     approvals: tuple[ApprovalRow, ...] = ()
+    result_today: dt.date | None = None  # the day the site is built for: open orders past it are overdue
 
     @property
     def figures(self) -> Figures:
@@ -144,6 +145,23 @@ class ProjectEntry:
     def major_reasons(self) -> list[str]:
         reasons = self.result.facts.get("major_reasons")
         return [str(r) for r in reasons] if isinstance(reasons, list) else []
+
+    @property
+    def ending(self) -> StageRecord | None:
+        """The record that suspended or ended the project, while it is suspended or terminated."""
+        last = self.project.stages[-1]
+        return last if last.stage in (Stage.SUSPENDED, Stage.TERMINATED) else None
+
+    def rectification_status(self, record: SupervisionRecord) -> str:
+        """How an order stands today: rectified (on time or late), open, or overdue."""
+        if record.kind != "rectification_order" or record.deadline is None:
+            return "—"
+        if record.rectified is not None:
+            late = "（逾期后完成）" if record.rectified > record.deadline else ""
+            return f"{record.rectified.isoformat()} 已整改{late}"
+        if self.result_today is not None and self.result_today > record.deadline:
+            return "逾期未整改"
+        return "整改中"
 
     def regulation_of(self, finding: Finding) -> str | None:
         """The 文号 of the regulation that judged `finding`, when the project's acts fall under several."""
@@ -349,7 +367,7 @@ def collect(
             continue
         pack = by_pack.get(result.policy.id) if result.policy else None
         rows = approval_rows(events.get(project.id, []), audit.reviewers) if audit is not None else []
-        entries.append(ProjectEntry(project, result, pack, tuple(rows)))
+        entries.append(ProjectEntry(project, result, pack, tuple(rows), today))
     entries.sort(key=lambda e: (e.project.district.value, e.project.id))
     invalid.sort(key=lambda f: f.path)
     return SiteData(

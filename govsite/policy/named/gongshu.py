@@ -1,4 +1,5 @@
-"""拱墅 2021: named rules (第八条 negative list across the registry; 附件 建设方案 required sections)."""
+"""拱墅 2021: named rules (第八条 negative list across the registry; 第二十一条 re-acceptance failed, across the
+project unit's declarations; 附件 建设方案 required sections)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from govsite.policy.named.common import (
     describe,
     registry_key,
 )
-from govsite.vocabulary import ProjectType, Stage
+from govsite.vocabulary import AcceptanceLevel, AcceptanceResult, ProjectType, Stage
 
 _PROJECT_ID = re.compile(r"^(MH|QP|YP|GS|LG)-\d{4}-\d{3,4}$")
 
@@ -185,6 +186,131 @@ def gongshu_negative_list(project: Project, params: Mapping[str, Any], context: 
         return outcome
     outcome.findings += _previous_phase(project, context)
     outcome.findings += _duplicates(project, params, context)
+    return outcome
+
+
+# --- 第二十一条 重新验收仍不合格：不得投入使用；建设单位申报后续项目从严控制 -------------------------
+
+
+def _unit(project: Project) -> str:
+    """A project unit as people write it: width-folded, spaces ignored."""
+    return _compact(project.project_unit)
+
+
+@dataclass(frozen=True)
+class _FailedAgain:
+    on: dt.date  # the day the project is known to have failed re-acceptance
+    stage_based: bool  # whether the stage history shows it (two acceptance_failed records: GS-11 sees it)
+    what: str  # the failures, for messages: 2 次验收不合格（验收记录：2026-03-10、2026-08-05）
+
+
+def failed_reacceptance(project: Project) -> _FailedAgain | None:
+    """Whether the project failed its acceptance twice (第二十一条 重新验收仍不合格), and since when.
+
+    Counted either way the registry records it: the stage history reaches acceptance_failed twice, or
+    acceptance holds two failed acceptances organised on the project unit's application (终验 final, or
+    a single acceptance). A failed preliminary acceptance (初验) does not count: the unit organises it
+    itself (第二十条) and 第二十一条's 验收 is the one applied for to the 领导小组办公室. Where both
+    records show it, the earlier date counts (the acceptance record is usually a day before the stage).
+    """
+    if project.type is not ProjectType.CONSTRUCTION:
+        return None
+    stage_fails = sorted(r.date for r in project.stages if r.stage is Stage.ACCEPTANCE_FAILED)
+    record_fails = sorted(
+        a.date
+        for a in project.acceptance
+        if a.result is AcceptanceResult.FAILED and a.level is not AcceptanceLevel.PRELIMINARY
+    )
+    found = []
+    if len(stage_fails) >= 2:
+        found.append((stage_fails[1], "stages", stage_fails))
+    if len(record_fails) >= 2:
+        found.append((record_fails[1], "acceptance", record_fails))
+    if not found:
+        return None
+    on, source, dates = min(found, key=lambda item: item[0])
+    shown = "、".join(d.isoformat() for d in dates)
+    word = "阶段记录" if source == "stages" else "验收记录"
+    return _FailedAgain(on, len(stage_fails) >= 2, f"{len(dates)} 次验收不合格（{word}：{shown}）")
+
+
+@registry_key("gongshu-failed-unit")
+def _failed_unit_key(project: Project, params: Mapping[str, Any]) -> str | None:
+    """Projects that failed re-acceptance, by their project unit (the others are nobody's concern here)."""
+    return _unit(project) if failed_reacceptance(project) is not None else None
+
+
+_REVIEW_STAGES = (Stage.DECLARED, Stage.INTAKE)
+
+
+def _own_use(project: Project, failed: _FailedAgain) -> list[NamedFinding]:
+    """项目不得投入使用, where the stage history does not show the second failure (GS-11 checks it when it does)."""
+    if failed.stage_based:
+        return []
+    findings = []
+    for index, record in enumerate(project.stages):
+        if record.stage is Stage.IN_OPERATION and record.date >= failed.on:
+            findings.append(
+                NamedFinding(
+                    Severity.ERROR,  # 不得
+                    f"项目已{failed.what}，重新验收仍不合格；第二十一条：重新验收仍不合格的，项目不得投入使用，"
+                    f"却于 {record.date.isoformat()} 记为“运行”",
+                    "项目不得投入使用：不要记录“运行”。第二次验收不合格应在 stages 中记为验收不合格（acceptance_failed），此后停留在"
+                    "验收不合格或记为停用（out_of_use）；需要继续建设的，应重新申报。",
+                    ("stages", index, "stage"),
+                )
+            )
+    return findings
+
+
+def _later_declaration(
+    project: Project, params: Mapping[str, Any], context: RuleContext
+) -> list[NamedFinding]:
+    """A declaration under review by a unit whose earlier project failed re-acceptance."""
+    if project.attributes.self_funded or project.stage not in _REVIEW_STAGES:
+        return []
+    declared_index = next((i for i, r in enumerate(project.stages) if r.stage is Stage.DECLARED), None)
+    if declared_index is None:
+        return []
+    declared = project.stages[declared_index].date
+    findings = []
+    for entry in context.registry.peers("gongshu-failed-unit", project, params, key=_unit(project)):
+        failed = failed_reacceptance(entry.project)
+        if failed is None or declared < failed.on:
+            continue  # declared before the failure: not a 后续 declaration
+        findings.append(
+            NamedFinding(
+                # 将……从严控制 is the office's duty at review, not the declaring unit's to fix: the
+                # reviewers must see it (more than a notice), the merge does not wait (not an error)
+                Severity.WARNING,
+                f"建设单位（{project.project_unit}）的项目 {describe(entry)}{failed.what}，重新验收仍不合格；"
+                f"第二十一条：领导小组办公室将对建设单位申报后续信息化项目从严控制。本项目于 {declared.isoformat()} 申报，"
+                "是该单位此后申报的项目",
+                f"初审、评审和审批本项目时从严控制：核查建设单位对 {entry.project.id} 验收问题的整改情况、本项目的项目管理力量"
+                "（项目责任人、管理制度）和建设方案、投资概算的可行性。本提示供审批机构掌握，不阻止合并。",
+                ("project_unit",),
+                (entry.project.id,),
+            )
+        )
+    return findings
+
+
+def gongshu_failed_reacceptance(
+    project: Project, params: Mapping[str, Any], context: RuleContext
+) -> NamedOutcome:
+    """第二十一条：验收不合格，建设单位应在6个月内整改完成并再次提交验收申请。重新验收仍不合格的，项目不得投入使用，领导小组办公室将对
+    建设单位申报后续信息化项目从严控制。
+
+    “重新验收仍不合格”指第二次验收不合格：stages 中两次记为验收不合格（acceptance_failed），或 acceptance 中有两条不合格的终验（或一次性
+    验收）记录（建设单位自行组织的初验不算），以先得知的那一天为准。本项目：验收记录显示两次不合格、阶段记录却没有记下第二次的，此后记为
+    “运行”的报错（阶段记录显示两次不合格的由 GS-11 检查）。同一建设单位（project_unit，全角半角、空格不计）此后申报的项目（申报日期不早于
+    第二次验收不合格之日；单位自筹资金项目备案不是申报，不算），在初审和评审期间（当前阶段为申报或受理）给出警告，指明重新验收仍不合格的
+    项目，提示审批机构从严控制；条文没有规定从严控制的期限，所以此后的每次申报都提示。"""
+    outcome = NamedOutcome()
+    failed = failed_reacceptance(project)
+    if failed is not None:
+        outcome.findings += _own_use(project, failed)
+    outcome.findings += _later_declaration(project, params, context)
     return outcome
 
 
@@ -395,5 +521,6 @@ def gongshu_plan_sections(project: Project, params: Mapping[str, Any], context: 
 
 RULES: dict[str, NamedRule] = {
     "gongshu_negative_list": gongshu_negative_list,
+    "gongshu_failed_reacceptance": gongshu_failed_reacceptance,
     "gongshu_plan_sections": gongshu_plan_sections,
 }

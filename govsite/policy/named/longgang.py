@@ -2,13 +2,17 @@
 
 Reports over the construction period (第二十条 monthly, 第二十二条 yearly), which need the calendar
 months and year-ends between two dates; and rules across the registry: the previous phase of a phased
-project (第三十三条) and the system an O&M fund application maintains (第四十六条).
+project (第三十三条), the system an O&M fund application maintains (第四十六条), and what a unit's other
+projects bar it from (第四十七条、第四十八条 no new, rebuilt or extended systems while one of its systems
+does not share its data or is not secure; 第四十九条 its later projects' approval held while it does not
+rectify), grouped by the building unit (registry key `longgang-unit`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,8 +25,9 @@ from govsite.policy.named.common import (
     RegistryEntry,
     RuleContext,
     describe,
+    registry_key,
 )
-from govsite.vocabulary import AcceptanceLevel, AcceptanceResult, ProjectType, Stage
+from govsite.vocabulary import AcceptanceLevel, AcceptanceResult, ConstructionMode, ProjectType, Stage
 from govsite.workdays import add_years
 
 _PROJECT_ID = re.compile(r"^LG-\d{4}-\d{3,4}$")
@@ -367,9 +372,193 @@ def longgang_om_system(project: Project, params: Mapping[str, Any], context: Rul
     return outcome
 
 
+# ----------------------------------------------------------------- LG-16 what a unit's other projects bar
+
+
+def _norm(text: str) -> str:
+    """Compare names the way people write them: full- and half-width alike, spaces ignored, case folded."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper()
+
+
+@registry_key("longgang-unit")
+def _unit_key(project: Project, params: Mapping[str, Any]) -> str:
+    """Projects by the unit that builds them (项目建设单位, project_unit)."""
+    return _norm(project.project_unit)
+
+
+# 新建、改建、扩建 (第四十七条、第四十八条): the new and upgrade modes (第二条: 新建、扩建及升级改造工程)
+_BUILDING_MODES = frozenset({ConstructionMode.NEW, ConstructionMode.UPGRADE})
+# a construction project declared, awaiting its approval, or approved and not yet built
+_BEFORE_WORK = frozenset({Stage.DECLARED, Stage.INTAKE, Stage.APPROVED})
+
+
+def _failings(entry: RegistryEntry) -> list[tuple[str, str, str]]:
+    """What an O&M application says its system fails: (article, the failing, how to put it right)."""
+    operation = entry.project.operation
+    if operation is None:
+        return []
+    found: list[tuple[str, str, str]] = []
+    if operation.data_shared is False:
+        found.append(
+            (
+                "第四十七条",
+                "未按要求共享数据资源",
+                "将该系统运行过程中所产生的数据资源按要求共享至区信息化主管部门",
+            )
+        )
+    security = [
+        text
+        for failing, text in (
+            (operation.crypto_security_compliant is False, "不符合网络安全要求"),
+            (operation.major_security_hazard is True, "存在重大安全隐患"),
+        )
+        if failing
+    ]
+    if security:
+        found.append(("第四十八条", "、".join(security), "按网络安全要求完成整改、消除重大安全隐患"))
+    return found
+
+
+def _unsafe_systems(project: Project, peers: list[RegistryEntry], index: int) -> list[NamedFinding]:
+    """第四十七条、第四十八条: the unit's systems whose latest O&M application up to the act says they fail."""
+    act = project.stages[index]
+    latest: dict[str, tuple[dt.date, str, RegistryEntry]] = {}
+    for entry in peers:
+        other = entry.project
+        if other.type is not ProjectType.OPERATION or other.operation is None:
+            continue
+        applied = other.stages[0].date
+        if applied > act.date:
+            continue  # not yet known when this project was declared or approved
+        system = other.operation.system or other.id
+        known = latest.get(system)
+        if known is None or (applied, other.id) > known[:2]:
+            latest[system] = (applied, other.id, entry)
+    findings: list[NamedFinding] = []
+    for system, (applied, _id, entry) in sorted(latest.items()):
+        failings = _failings(entry)
+        if not failings:
+            continue
+        articles = "、".join(article for article, _what, _fix in failings)
+        what = "，且".join(failing for _article, failing, _fix in failings)
+        fixes = "，".join(fix for _article, _failing, fix in failings)
+        named = f" {system} " if entry.project.operation and entry.project.operation.system else ""
+        mode = project.mode.label if project.mode else "建设"
+        findings.append(
+            NamedFinding(
+                Severity.ERROR,
+                f"本单位（{project.project_unit}）的政务信息系统{named}{what}（运维经费申请 {describe(entry)}于 "
+                f"{applied} 申报时写明）：对于{what}的政务信息系统，不安排运维经费，项目建设单位不得新建、改建、扩建"
+                f"政务信息系统（{articles}）；本项目是{mode}项目，不能于 {act.date} {act.stage.label}",
+                f"{fixes}，并在该系统的运维经费申请中如实更新 operation（重新申请的写明整改后的情况）；整改完成前，"
+                f"{project.project_unit}不得新建、改建、扩建政务信息系统。",
+                ("stages", index),
+                (entry.project.id,),
+            )
+        )
+    return findings
+
+
+def _performance_orders(
+    entry: RegistryEntry, pattern: re.Pattern[str]
+) -> list[tuple[int, dt.date, dt.date | None, str]]:
+    """第四十九条: the rectification orders of the 区信息化主管部门 in a project's supervision, as
+    (1-based position, deadline, rectified, issue)."""
+    return [
+        (number, record.deadline, record.rectified, record.issue or "没有实现项目建设绩效目标")
+        for number, record in enumerate(entry.project.supervision, 1)
+        if record.kind == "rectification_order"
+        and record.deadline is not None
+        and (record.by == "it_authority" or pattern.search(record.by))
+    ]
+
+
+def _refused_rectification(
+    project: Project,
+    params: Mapping[str, Any],
+    peers: list[RegistryEntry],
+    index: int,
+    today: dt.date,
+) -> list[NamedFinding]:
+    """第四十九条: the unit's projects that did not rectify by the deadline hold this project's approval."""
+    pattern = re.compile(str(params["it_authority_pattern"]))
+    approved = project.stages[index].date if project.stage is Stage.APPROVED else None
+    on = approved or today
+    findings: list[NamedFinding] = []
+    for entry in peers:
+        for number, deadline, rectified, issue in _performance_orders(entry, pattern):
+            if not (deadline < on and (rectified is None or on < rectified)):
+                continue
+            state = "至今未整改完成" if rectified is None else f"至 {rectified} 才整改完成"
+            refused = (
+                f"本单位（{project.project_unit}）的项目 {describe(entry)}未在期限（{deadline}）内按区信息化主管部门的要求"
+                f"整改“{issue}”（该项目 supervision 第 {number} 条），{state}：对拒不整改的，区发改部门和区信息化主管部门"
+                "暂缓其后续项目的审批"
+            )
+            fix = (
+                f"由{project.project_unit}完成该项整改，经区信息化主管部门确认后在该项目 supervision 第 {number} 条写明"
+                " rectified（确认日期）"
+            )
+            if approved is not None:
+                findings.append(
+                    NamedFinding(
+                        Severity.ERROR,
+                        f"{refused}；本项目却于 {approved} 批复",
+                        f"{fix}；整改完成前本项目的审批应暂缓，不能记录“批复”。",
+                        ("stages", index),
+                        (entry.project.id,),
+                    )
+                )
+            else:
+                findings.append(
+                    NamedFinding(
+                        Severity.WARNING,
+                        f"{refused}，本项目的审批将暂缓",
+                        f"{fix}，再报请审批；整改完成前，区发改部门和区信息化主管部门暂缓本项目的审批（阶段“暂缓”，deferred）。",
+                        ("stages", index),
+                        (entry.project.id,),
+                    )
+                )
+    return findings
+
+
+def longgang_unit_sanctions(
+    project: Project, params: Mapping[str, Any], context: RuleContext
+) -> NamedOutcome:
+    """第四十七条：对于未按要求共享数据资源的政务信息系统，不安排运维经费，项目建设单位不得新建、改建、扩建政务信息系统。
+    第四十八条：对于不符合网络安全要求，或者存在重大安全隐患的政务信息系统，不安排运维经费，项目建设单位不得新建、改建、扩建政务
+    信息系统。第四十九条：对没有实现项目建设绩效目标的，区信息化主管部门督促建设单位限期整改；对拒不整改的，区发改部门和区信息化
+    主管部门暂缓其后续项目的审批。
+
+    三条的后果落在项目建设单位（project_unit，按名称比对，全角半角、空格不计）的其他项目上，govsite 在登记册中找本单位的其他
+    项目。只看正在申报、受理或刚批复（当前阶段为申报、受理、批复）的建设项目，判断的是其最后一条阶段记录（申报、受理或批复）：
+
+    一、本项目为新建或升级改造（含扩建、改建）项目的：本单位某一政务信息系统最近一次（在该阶段记录之日或之前申报的）运维经费
+    申请写明未按要求共享数据资源（operation.data_shared 为 false），或不符合网络安全要求（crypto_security_compliant 为 false）、
+    存在重大安全隐患（major_security_hazard 为 true）的，报错（“不得”），指明该运维经费申请。同一系统以后的运维经费申请写明
+    已整改的，以最近一次为准。该系统本身不安排运维经费由 LG-14 检查。软课题研究等信息技术服务（it_service）不是新建、改建、
+    扩建政务信息系统，不检查。
+
+    二、本单位其他项目的 supervision 中有区信息化主管部门作出的限期整改（第四十九条的绩效考评由区信息化主管部门进行，所以读作
+    by 为 it_authority 或区信息化主管部门名称的 rectification_order），期限已过仍未整改（rectified 为空或晚于所判断之日）的，
+    即“拒不整改”，本项目是其“后续项目”：已记录批复的，批复之日处于拒不整改期间的报错（条文直接规定“暂缓”，没有“可”的余地），
+    指明该项目；尚未批复的，至检查之日仍未整改的给出警告（条文暂缓的是审批，不是申报：本项目可以申报，但审批将暂缓）。
+    整改完成（经确认写明 rectified）后不再暂缓。有关项目本身逾期未整改的，由 LG-15 检查。"""
+    outcome = NamedOutcome()
+    if project.type is not ProjectType.CONSTRUCTION or project.stage not in _BEFORE_WORK:
+        return outcome
+    index = len(project.stages) - 1
+    peers = context.registry.peers("longgang-unit", project, params)
+    if project.mode in _BUILDING_MODES:
+        outcome.findings += _unsafe_systems(project, peers, index)
+    outcome.findings += _refused_rectification(project, params, peers, index, context.today)
+    return outcome
+
+
 RULES: dict[str, NamedRule] = {
     "longgang_monthly_reports": longgang_monthly_reports,
     "longgang_performance_reports": longgang_performance_reports,
     "longgang_previous_phase": longgang_previous_phase,
     "longgang_om_system": longgang_om_system,
+    "longgang_unit_sanctions": longgang_unit_sanctions,
 }

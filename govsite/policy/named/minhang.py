@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -215,12 +216,65 @@ def minhang_classification(project: Project, params: Mapping[str, Any], context:
 _PROJECT_ID = re.compile(r"^(MH|QP|YP|GS|LG)-\d{4}-\d{3,4}$")
 
 
+def _latest_grading(projects: list[Project], until: dt.date) -> tuple[Project, int, Evaluation] | None:
+    """The latest classification grading of these projects made by `until`: the result the next
+    year's funds are decided on (第三十五条)."""
+    found = [
+        (evaluation.date, order, index, project, evaluation)
+        for order, project in enumerate(projects)
+        for index, evaluation in enumerate(project.evaluations)
+        if evaluation.kind == "classification_grading" and evaluation.date <= until
+    ]
+    if not found:
+        return None
+    _date, _order, index, project, evaluation = max(found, key=lambda item: item[:3])
+    return project, index, evaluation
+
+
+def _grade_finding(
+    project: Project, system: Project | None, params: Mapping[str, Any], declared: dt.date
+) -> NamedFinding | None:
+    """第三十八条（六）by the computed 附件2 grade: below the pass mark, the O&M request is refused,
+    whatever `operation.performance_tracking_passed` says."""
+    graded = _latest_grading([project] + ([system] if system is not None else []), declared)
+    if graded is None:
+        return None
+    owner, index, evaluation = graded
+    try:
+        total = float(classification_score(evaluation)["total"])
+    except _InputError:
+        return None  # MH-28 reports the incomplete inputs on the project that holds them
+    pass_mark = float(params["classification_pass_score"])
+    if total >= pass_mark:
+        return None
+    whose = "本项目" if owner is project else f"被运维系统 {owner.id}“{owner.name}”"
+    related = () if owner is project else (owner.id,)
+    where: FieldPath = ("evaluations", index) if owner is project else ("operation", "system")
+    return NamedFinding(
+        Severity.ERROR,
+        f"运维项目不予支持（第三十八条（六））：{whose} {evaluation.date.isoformat()} 的分类分级评估按附件2计算得 "
+        f"{total:g} 分，低于合格线 {pass_mark:g} 分（绩效跟踪监测不合格）",
+        "分类分级评估结果是安排运维经费的依据（第三十五条）：按评估意见整改、重新评估达到合格线后再申报运维。",
+        where,
+        related,
+    )
+
+
 def minhang_operation_system(
     project: Project, params: Mapping[str, Any], context: RuleContext
 ) -> NamedOutcome:
     """第三十八条（四）（五）跨项目核对：运维项目所维护的系统（operation.system 写登记册中的项目编号时）的建设项目
-    须经区数据局立项批复并已通过验收；登记册中查不到该编号的，提示核对。登记册建立前建成的系统可写原批复文号，不作跨项目核对。"""
+    须经区数据局立项批复并已通过验收；登记册中查不到该编号的，提示核对。登记册建立前建成的系统可写原批复文号，不作跨项目核对。
+    （六）绩效跟踪监测按计算的分类分级得分判断：被运维系统（或本项目）在申报前最近一次分类分级评估按附件2计算的得分
+    低于合格线（params.classification_pass_score）的，不予支持，不论 operation.performance_tracking_passed 怎么填。"""
     outcome = NamedOutcome()
+    if project.type is ProjectType.OPERATION and project.operation is not None:
+        declared = project.stage_date(Stage.DECLARED) or project.stages[0].date
+        system_id = project.operation.system or ""
+        entry = context.registry.get(system_id) if _PROJECT_ID.match(system_id) else None
+        graded = _grade_finding(project, entry.project if entry else None, params, declared)
+        if graded is not None:
+            outcome.findings.append(graded)
     if project.type is not ProjectType.OPERATION or project.operation is None or not project.operation.system:
         return outcome
     where: FieldPath = ("operation", "system")

@@ -2,7 +2,8 @@
 
 第七条（三） new subsystems per 大系统 per year; 第十七条（一）3 the filing-track cap per budget authority;
 第十九条 a rejected project declared again; 第二十三条 O&M or upgrade only after the original project's
-acceptance; 第二十九条 overrun of the estimate needing an adjustment procedure.
+acceptance; 第二十九条 overrun of the estimate needing an adjustment procedure; 第十八条、第二十四条 the unit's
+earlier projects (failed acceptance, unrectified orders, poor evaluations) shown to the review.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from govsite.policy.named.common import (
     describe,
     registry_key,
 )
-from govsite.vocabulary import ConstructionMode, ProjectType, Stage
+from govsite.vocabulary import AcceptanceResult, ConstructionMode, ProjectType, Stage
 
 # A declaration that was turned down does not count toward a yearly quota or cap.
 _TURNED_DOWN = frozenset({Stage.REJECTED, Stage.DEFERRED, Stage.INTAKE_REFUSED})
@@ -390,10 +391,128 @@ def qingpu_estimate_overrun(
     return outcome
 
 
+# 第十八条、第二十四条: what a review considers of the unit's earlier projects.
+_REVIEW_OUTCOMES = frozenset({Stage.IN_LIBRARY, Stage.DEFERRED, Stage.REJECTED})
+_PERFORMANCE = frozenset({"self_evaluation", "post_evaluation"})
+_ROLE_NAMES = {"data_bureau": "区数据局", "finance_bureau": "区财政局"}
+
+
+def _poor_score(params: Mapping[str, Any]) -> float:
+    return float(params["poor_evaluation_score"])
+
+
+def _has_record(project: Project, params: Mapping[str, Any]) -> bool:
+    """A failed acceptance, a rectification order or a poor performance score, ever (dates aside)."""
+    limit = _poor_score(params)
+    return (
+        any(record.stage is Stage.ACCEPTANCE_FAILED for record in project.stages)
+        or any(record.result is AcceptanceResult.FAILED for record in project.acceptance)
+        or any(record.kind == "rectification_order" for record in project.supervision)
+        or any(
+            e.kind in _PERFORMANCE and e.score is not None and e.score < limit for e in project.evaluations
+        )
+    )
+
+
+@registry_key("qingpu-unit-record")
+def _unit_record_key(project: Project, params: Mapping[str, Any]) -> str | None:
+    """Projects with a failed acceptance, a rectification order or a poor evaluation, by project unit."""
+    return canonical_unit(project.project_unit, params) if _has_record(project, params) else None
+
+
+def _issuer(by: str, project: Project) -> str:
+    return project.budget_authority if by == "budget_authority" else _ROLE_NAMES.get(by, by)
+
+
+def _record_as_of(project: Project, on: dt.date, params: Mapping[str, Any]) -> list[str]:
+    """What a review on `on` learns of this project: failed acceptances, orders not yet rectified, poor scores."""
+    found: list[str] = []
+    failed = sorted(
+        {r.date for r in project.stages if r.stage is Stage.ACCEPTANCE_FAILED and r.date <= on}
+        | {a.date for a in project.acceptance if a.result is AcceptanceResult.FAILED and a.date <= on}
+    )
+    if failed:
+        passed = sorted(
+            {r.date for r in project.stages if r.stage is Stage.ACCEPTED and failed[-1] < r.date <= on}
+            | {
+                a.date
+                for a in project.acceptance
+                if a.result is AcceptanceResult.PASSED and failed[-1] < a.date <= on
+            }
+        )
+        later = f"，此后于 {passed[0]} 通过验收" if passed else "，尚未通过验收"
+        found.append("、".join(d.isoformat() for d in failed) + " 验收不合格" + later)
+    for record in project.supervision:
+        if record.kind != "rectification_order" or record.date > on:
+            continue
+        if record.rectified is not None and record.rectified <= on:
+            continue
+        issue = record.issue or "监督检查发现的问题"
+        deadline = record.deadline
+        state = (
+            f"逾期未整改（期限 {deadline}）"
+            if deadline is not None and deadline < on
+            else f"尚未整改完成（期限 {deadline}）"
+        )
+        found.append(f"{_issuer(record.by, project)}于 {record.date} 提出的整改“{issue}”{state}")
+    limit = _poor_score(params)
+    for evaluation in project.evaluations:
+        score = evaluation.score
+        if evaluation.kind in _PERFORMANCE and score is not None and score < limit and evaluation.date <= on:
+            found.append(f"{evaluation.date} 绩效评估 {_amount(score)} 分（低于 {_amount(limit)} 分）")
+    return found
+
+
+def _review_date(project: Project, today: dt.date) -> dt.date:
+    """The day of the review: its recorded outcome, if this declaration has one, else today."""
+    declared = _declared_on(project)
+    outcomes = [
+        r.date
+        for r in project.stages
+        if r.stage in _REVIEW_OUTCOMES and (declared is None or r.date >= declared)
+    ]
+    return max(outcomes) if outcomes else today
+
+
+def qingpu_past_performance(
+    project: Project, params: Mapping[str, Any], context: RuleContext
+) -> NamedOutcome:
+    """第十八条：数字化项目评审应充分参考预算单位过往数字化项目的实施、验收和绩效评估情况；第二十四条：绩效评价结果将作为项目
+    立项评审的重要依据。项目待评审（申报、补正、受理）或记录评审结果（同意入库、暂缓、否定）时，列出同一预算单位（项目单位
+    project_unit；名称比较同上，A 类单位的各种写法视为同一单位）登记册中其他项目截至评审之日（已记录评审结果的，为结果日期；否则为
+    当天）的下列情况，每个项目一条警告并指明该项目：验收不合格（阶段记录或验收记录，写明此后是否已通过验收）；限期整改（整改意见）
+    尚未整改完成（写明是否逾期）；绩效评估（自评估或后评价）得分低于 params.poor_evaluation_score。供评审参考，不要求修改本项目。"""
+    outcome = NamedOutcome()
+    if _declared_on(project) is None:
+        return outcome
+    on = _review_date(project, context.today)
+    unit = canonical_unit(project.project_unit, params)
+    peers = context.registry.peers("qingpu-unit-record", project, params, key=unit)
+    for entry in sorted(peers, key=lambda e: e.project.id):
+        found = _record_as_of(entry.project, on, params)
+        if not found:
+            continue
+        outcome.findings.append(
+            NamedFinding(
+                # 应充分参考: the review's duty to weigh the record, not the declaring unit's to fix here
+                Severity.WARNING,
+                f"数字化项目评审应充分参考预算单位过往数字化项目的实施、验收和绩效评估情况（第十八条），绩效评价结果"
+                f"将作为项目立项评审的重要依据（第二十四条）：预算单位{project.project_unit}的项目 {describe(entry)}："
+                + "；".join(found),
+                "供区数据局（备案评审项目为预算主管部门）评审时参考，不要求修改本文件；预算单位可在申报材料中说明上述问题的"
+                "整改落实情况，以及本项目避免同类问题的措施。",
+                ("project_unit",),
+                (entry.project.id,),
+            )
+        )
+    return outcome
+
+
 RULES: dict[str, NamedRule] = {
     "qingpu_subsystem_quota": qingpu_subsystem_quota,
     "qingpu_filing_cap": qingpu_filing_cap,
     "qingpu_rejected_redeclared": qingpu_rejected_redeclared,
     "qingpu_after_acceptance": qingpu_after_acceptance,
     "qingpu_estimate_overrun": qingpu_estimate_overrun,
+    "qingpu_past_performance": qingpu_past_performance,
 }

@@ -1,5 +1,6 @@
 """杨浦 2023: named rules (review suspension across the unit's projects, quarterly reports, the original
-project's acceptance). The cost standards of the 通用类配置标准 are CEL rules in the pack (YP-19 … YP-21)."""
+project's acceptance, the deferral that follows an unrectified order). The cost standards of the 通用类配置标准
+are CEL rules in the pack (YP-19 … YP-21)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from govsite.findings import FieldPath, Severity
-from govsite.model import Project
+from govsite.model import Project, SupervisionRecord
 from govsite.policy.named.common import (
     NamedFinding,
     NamedOutcome,
@@ -254,11 +255,117 @@ def yangpu_original_accepted(
     return outcome
 
 
-# ------------------------------------------------------------------------------- YP-19 other fees
+# ----------------------------------------------------------------- YP-25 deferral after an unrectified order
+
+_BODIES = {"joint_meeting_office": "联席会议办公室", "joint_meeting": "联席会议"}
+
+
+def _overdue_orders(project: Project, on: dt.date) -> list[tuple[int, SupervisionRecord, dt.date]]:
+    """The project's rectification orders that on `on` are past their deadline and not rectified
+    (no rectified date, or rectified only later), with their position in supervision and deadline."""
+    return [
+        (index, record, record.deadline)
+        for index, record in enumerate(project.supervision)
+        if record.kind == "rectification_order"
+        and record.deadline is not None
+        and record.deadline < on
+        and (record.rectified is None or on < record.rectified)
+    ]
+
+
+def _order_text(index: int, order: SupervisionRecord, deadline: dt.date) -> str:
+    by = _BODIES.get(order.by, order.by)
+    issue = order.issue or "未实现的项目建设目标"
+    return f"限期整改“{issue}”（{by}，期限 {deadline.isoformat()}，supervision 第 {index + 1} 条）"
+
+
+_FIX = "该项目整改完成并经督促整改的机构确认后，在其 supervision 中写 rectified（确认日期）。"
+_OWN_FIX = "本项目整改完成并经督促整改的机构确认后，在本项目 supervision 该条中写 rectified（确认日期）。"
+
+
+def yangpu_rectification_deferral(
+    project: Project, params: Mapping[str, Any], context: RuleContext
+) -> NamedOutcome:
+    """规则 五(六)1 绩效评价：对未实现项目建设目标的，督促项目建设单位限期整改，未落实整改的，暂缓其后续项目的审核和运维项目资金的投入。
+    “其”读作项目建设单位：本单位（project_unit 相同）任一项目有限期整改（supervision 中的 rectification_order）已过整改期限、尚未整改完成的，
+    自期限次日起至整改完成（rectified）之前：（一）本单位其他项目的审核暂缓：正在申报（当前阶段为“申报”）的项目给出警告，联席会议应暂缓审核，
+    申报本身不受限制；在此期间记录联席会议审核同意（approved）的，报错（条文说“暂缓”，没有“原则上”“可”的余地）；
+    （二）本单位运维项目资金的投入暂缓：当前或以后年度（budget_year 不早于今年）的运维项目已批复或正在运行的，给出警告，
+    资金已按要求暂缓拨付、在本项目 supervision 中记有期限之后的暂缓拨付（funds_held）的不再提示；整改逾期的项目本身是运维项目的，同样适用。
+    发现指明有逾期未整改的那个项目。"""
+    outcome = NamedOutcome()
+    today = context.today
+    reviewing = project.stage is Stage.DECLARED
+    approvals = [(i, r) for i, r in enumerate(project.stages) if r.stage is Stage.APPROVED]
+    funded = (
+        project.type is ProjectType.OPERATION
+        and project.stage in (Stage.APPROVED, Stage.IN_OPERATION)
+        and project.budget_year >= today.year
+    )
+    if not (reviewing or approvals or funded):
+        return outcome
+    unit = _norm(project.project_unit)
+    peers = context.registry.peers("yangpu-unit", project, params, key=unit)
+    flagged: set[tuple[str, int]] = set()
+    for entry in peers:
+        other = entry.project
+        if reviewing:
+            declared_index = max(i for i, r in enumerate(project.stages) if r.stage is Stage.DECLARED)
+            for index, order, deadline in _overdue_orders(other, today):
+                outcome.findings.append(
+                    NamedFinding(
+                        Severity.WARNING,  # the review is deferred; declaring is not refused
+                        f"本单位（{project.project_unit}）的项目 {describe(entry)}{_order_text(index, order, deadline)}逾期未整改："
+                        "未落实整改的，暂缓其后续项目的审核；本项目的审核应暂缓至该项目整改完成",
+                        "联席会议暂缓审核本项目的，记录暂缓（deferred）；" + _FIX,
+                        ("stages", declared_index, "date"),
+                        (other.id,),
+                    )
+                )
+        for stage_index, record in approvals:
+            for index, order, deadline in _overdue_orders(other, record.date):
+                flagged.add((other.id, index))
+                outcome.findings.append(
+                    NamedFinding(
+                        Severity.ERROR,  # 暂缓 without 原则上 or 可: no review may be granted meanwhile
+                        f"本项目于 {record.date.isoformat()} 记录联席会议审核同意，当时本单位（{project.project_unit}）的项目 "
+                        f"{describe(entry)}{_order_text(index, order, deadline)}逾期未整改：未落实整改的，暂缓其后续项目的审核"
+                        + ("和运维项目资金的投入" if project.type is ProjectType.OPERATION else ""),
+                        "该项目整改完成之前不能记录本项目的审核同意：联席会议暂缓审核的，记录暂缓（deferred），整改完成后再审核；"
+                        + _FIX,
+                        ("stages", stage_index),
+                        (other.id,),
+                    )
+                )
+    if funded:
+        held = [r.date for r in project.supervision if r.kind == "funds_held"]
+        for candidate in [None, *peers]:
+            other = project if candidate is None else candidate.project
+            for index, order, deadline in _overdue_orders(other, today):
+                if (other.id, index) in flagged or any(day > deadline for day in held):
+                    continue
+                whose = (
+                    "本项目"
+                    if candidate is None
+                    else f"本单位（{project.project_unit}）的项目 {describe(candidate)}"
+                )
+                outcome.findings.append(
+                    NamedFinding(
+                        Severity.WARNING,  # the registry does not see the funds: it says they are to be held
+                        f"{whose}{_order_text(index, order, deadline)}逾期未整改：未落实整改的，暂缓运维项目资金的投入；"
+                        f"本运维项目（{project.budget_year} 年度）的资金投入应暂缓至整改完成",
+                        "资金已暂缓拨付的，在本项目 supervision 中记录（kind 写 funds_held，by 写作出决定的机构，date 写日期）；"
+                        + (_OWN_FIX if candidate is None else _FIX),
+                        ("supervision",),
+                        () if candidate is None else (other.id,),
+                    )
+                )
+    return outcome
 
 
 RULES: dict[str, NamedRule] = {
     "yangpu_review_suspension": yangpu_review_suspension,
     "yangpu_quarterly_reports": yangpu_quarterly_reports,
     "yangpu_original_accepted": yangpu_original_accepted,
+    "yangpu_rectification_deferral": yangpu_rectification_deferral,
 }
