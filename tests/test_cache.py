@@ -12,6 +12,9 @@ import copy
 import datetime as dt
 import json
 import pickle
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -113,8 +116,34 @@ def warm_equals_fresh(root: Path, *args: str) -> dict[str, Any]:
     return fresh
 
 
-def entries(root: Path, kind: str) -> list[Path]:
-    return sorted((root / ".govsite-cache" / kind).rglob("*.pickle"))
+def database(root: Path) -> sqlite3.Connection:
+    return sqlite3.connect(root / ".govsite-cache" / "cache.sqlite3", isolation_level=None)
+
+
+def entries(root: Path, kind: str) -> list[str]:
+    """The keys of the cache's entries of one kind, read from its database as anyone could."""
+    with closing(database(root)) as connection:
+        return sorted(key for (key,) in connection.execute("SELECT key FROM entries WHERE kind = ?", (kind,)))
+
+
+def rewrite(root: Path, kinds: tuple[str, ...], change: Callable[[bytes], bytes | None]) -> int:
+    """Replace (or, where `change` gives None, delete) the stored values of these kinds, as a
+    cache that arrived with a clone, or a damaged one, would hold them."""
+    with closing(database(root)) as connection:
+        rows = [
+            (kind, key, value)
+            for kind in kinds
+            for key, value in connection.execute("SELECT key, value FROM entries WHERE kind = ?", (kind,))
+        ]
+        for kind, key, value in rows:
+            new = change(value)
+            if new is None:
+                connection.execute("DELETE FROM entries WHERE kind = ? AND key = ?", (kind, key))
+            else:
+                connection.execute(
+                    "UPDATE entries SET value = ? WHERE kind = ? AND key = ?", (new, kind, key)
+                )
+    return len(rows)
 
 
 def test_warm_run_is_read_from_the_cache(registry: Path) -> None:
@@ -150,8 +179,7 @@ def test_a_per_file_result_is_revalidated_when_the_run_changes(registry: Path) -
     """With the whole-run entry gone, each file's cached result still checks what it read."""
     warm_equals_fresh(registry)
     write_project(registry, SYSTEM, system("declared", "approved", "accepted"))
-    for path in entries(registry, "run"):
-        path.unlink()
+    assert rewrite(registry, ("run",), lambda _value: None)
     after = warm_equals_fresh(registry)
     assert not any("尚未通过验收" in m for _r, m in rules_of(after, OPERATION))
 
@@ -202,6 +230,33 @@ def test_changing_a_material_file_changes_the_result(registry: Path, tmp_path: P
     assert any(r == "material-digest" for r, _m in rules_of(after, OPERATION))
 
 
+def test_a_cache_database_govsite_did_not_make_is_replaced(registry: Path) -> None:
+    """A database that came with a clone, or any file at its place, is never trusted: one with
+    something besides govsite's tables (a trigger that would run on the next insert), one that names
+    another user as its owner, and one that is not a database at all are each replaced, and the
+    results are those of a run without a cache."""
+    fresh = validate(registry, cache=False)
+    validate(registry)
+    path = registry / ".govsite-cache" / "cache.sqlite3"
+    with closing(database(registry)) as connection:
+        connection.execute("CREATE TABLE planted (value BLOB)")
+        connection.execute(
+            "CREATE TRIGGER planted AFTER INSERT ON entries BEGIN INSERT INTO planted VALUES (new.value); END"
+        )
+    assert validate(registry) == fresh
+    with closing(database(registry)) as connection:
+        names = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
+        assert "planted" not in names
+        connection.execute("UPDATE meta SET value = ? WHERE name = 'owner'", (b"\0" * 32,))
+    assert validate(registry) == fresh
+    assert entries(registry, "run"), "a new database, written by this user"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    path.write_bytes(b"not a database" * 100)
+    assert validate(registry) == fresh
+    assert entries(registry, "run")
+
+
 def test_an_entry_this_user_did_not_write_is_never_unpickled(registry: Path, tmp_path: Path) -> None:
     """A .govsite-cache/ that came with a clone cannot run code: entries are HMAC'd with a key of the
     user's own (outside the repository)."""
@@ -213,12 +268,11 @@ def test_an_entry_this_user_did_not_write_is_never_unpickled(registry: Path, tmp
             return (Path.write_text, (marker, "x"))
 
     body = pickle.dumps(Payload())
-    for path in entries(registry, "run") + entries(registry, "result") + entries(registry, "parse"):
-        path.write_bytes(b"\0" * 32 + body)  # a forged entry: right place, wrong HMAC
+    # a forged entry: right place, wrong HMAC
+    assert rewrite(registry, ("run", "result", "parse"), lambda _value: b"\0" * 32 + body)
     assert validate(registry) == fresh
     assert not marker.exists()
-    for path in entries(registry, "run"):
-        path.write_bytes(path.read_bytes()[:40])  # truncated: ignored, not an error
+    assert rewrite(registry, ("run",), lambda value: value[:40])  # truncated: ignored, not an error
     assert validate(registry) == fresh
 
 
