@@ -231,16 +231,7 @@ def cmd_policy_coverage(args: argparse.Namespace) -> int:
 
     root = Path(args.root)
     text = coverage_markdown(load_packs(root / args.policies))
-    target = root / args.out
-    if args.check:
-        if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            print(f"{target} 与政策包不一致：运行 govsite policy coverage 重新生成", file=sys.stderr)
-            return ExitCode.FINDINGS
-        return ExitCode.OK
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    print(f"已写入 {target}")
-    return ExitCode.OK
+    return _write_or_check(root / args.out, text, args.check, "政策包", "govsite policy coverage")
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -279,13 +270,16 @@ def cmd_codeowners(args: argparse.Namespace) -> int:
 
     root = Path(args.root)
     text = render_codeowners(owner_rules(load_packs(root / args.policies), load_reviewers(root)))
-    target = root / CODEOWNERS
-    if args.check:
+    return _write_or_check(
+        root / CODEOWNERS, text, args.check, "政策包的角色和 reviewers.yaml ", "govsite codeowners"
+    )
+
+
+def _write_or_check(target: Path, text: str, check: bool, source: str, command: str) -> int:
+    """Write a generated file, or (check) say whether the file on disk is what would be written."""
+    if check:
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            print(
-                f"{target} 与政策包的角色和 reviewers.yaml 不一致：运行 govsite codeowners 重新生成",
-                file=sys.stderr,
-            )
+            print(f"{target} 与{source}不一致：运行 {command} 重新生成", file=sys.stderr)
             return ExitCode.FINDINGS
         return ExitCode.OK
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
+import unicodedata
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -301,6 +303,12 @@ class RuleContext:
 
 
 NamedRule = Callable[[Project, Mapping[str, Any], RuleContext], NamedOutcome]
+
+
+def fold_name(text: str) -> str:
+    """A unit's or system's name as people mean it: full- and half-width alike, spaces ignored,
+    case folded (区大数据中心 and 区大数据中心 , ＡＢＣ and abc compare equal)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper()
 
 
 def describe(entry: RegistryEntry) -> str:

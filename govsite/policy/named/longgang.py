@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +24,7 @@ from govsite.policy.named.common import (
     RegistryEntry,
     RuleContext,
     describe,
+    fold_name,
     registry_key,
 )
 from govsite.vocabulary import AcceptanceLevel, AcceptanceResult, ConstructionMode, ProjectType, Stage
@@ -375,15 +375,10 @@ def longgang_om_system(project: Project, params: Mapping[str, Any], context: Rul
 # ----------------------------------------------------------------- LG-16 what a unit's other projects bar
 
 
-def _norm(text: str) -> str:
-    """Compare names the way people write them: full- and half-width alike, spaces ignored, case folded."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper()
-
-
 @registry_key("longgang-unit")
 def _unit_key(project: Project, params: Mapping[str, Any]) -> str:
     """Projects by the unit that builds them (项目建设单位, project_unit)."""
-    return _norm(project.project_unit)
+    return fold_name(project.project_unit)
 
 
 # 新建、改建、扩建 (第四十七条、第四十八条): the new and upgrade modes (第二条: 新建、扩建及升级改造工程)

@@ -14,8 +14,6 @@ naming every part and the sum.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Hashable, Mapping
 from typing import Any
 
@@ -29,15 +27,12 @@ from govsite.policy.named.common import (
     RegistryEntry,
     RuleContext,
     describe,
+    fold_name,
     registry_key,
 )
 from govsite.vocabulary import ProjectType
 
 _ENDED = {"rejected", "intake_refused", "terminated", "left_library"}
-
-
-def _unit(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper()
 
 
 def _counted(project: Project) -> bool:
@@ -48,7 +43,9 @@ def _counted(project: Project) -> bool:
 @registry_key("split-same-system")
 def _same_system(project: Project, params: Mapping[str, Any]) -> Hashable | None:
     core = name_core(project.name)
-    return (_unit(project.project_unit), project.budget_year, core) if _counted(project) and core else None
+    return (
+        (fold_name(project.project_unit), project.budget_year, core) if _counted(project) and core else None
+    )
 
 
 @registry_key("split-same-parent")
@@ -56,7 +53,7 @@ def _same_parent(project: Project, params: Mapping[str, Any]) -> Hashable | None
     parent = project.attributes.parent_system
     if not _counted(project) or not parent:
         return None
-    return (_unit(project.project_unit), project.budget_year, _unit(parent))
+    return (fold_name(project.project_unit), project.budget_year, fold_name(parent))
 
 
 def _thresholds(params: Mapping[str, Any]) -> list[tuple[float, str]]:

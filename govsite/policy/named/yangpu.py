@@ -7,7 +7,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +19,7 @@ from govsite.policy.named.common import (
     RegistryEntry,
     RuleContext,
     describe,
+    fold_name,
     registry_key,
 )
 from govsite.vocabulary import ConstructionMode, ProjectType, Stage
@@ -27,15 +27,10 @@ from govsite.vocabulary import ConstructionMode, ProjectType, Stage
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-def _norm(text: str) -> str:
-    """Compare names the way people write them: full- and half-width alike, spaces ignored, case folded."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper()
-
-
 @registry_key("yangpu-unit")
 def _unit_key(project: Project, params: Mapping[str, Any]) -> str:
     """Projects by the unit that builds them."""
-    return _norm(project.project_unit)
+    return fold_name(project.project_unit)
 
 
 def _months_later(day: dt.date, months: int) -> dt.date:
@@ -65,7 +60,7 @@ _EPSILON = 1e-9
 def _case_by_case(project: Project) -> str | None:
     """The joint meeting's case-by-case approval (配置标准 一(一)“一事一议”), as text naming it, if recorded."""
     for meeting in project.meetings:
-        body = _norm(meeting.body)
+        body = fold_name(meeting.body)
         if (
             meeting.kind == "case_by_case"
             and meeting.outcome == "approved"
@@ -117,7 +112,7 @@ def yangpu_review_suspension(
     declared = project.stages[declared_index].date
     where: FieldPath = ("stages", declared_index, "date")
     months = int(_number(params, "suspension_months"))
-    unit = _norm(project.project_unit)
+    unit = fold_name(project.project_unit)
     candidates: list[RegistryEntry | None] = [None]  # None: this project's own earlier reviews
     candidates += context.registry.peers("yangpu-unit", project, params, key=unit)
     for entry in candidates:
@@ -304,7 +299,7 @@ def yangpu_rectification_deferral(
     )
     if not (reviewing or approvals or funded):
         return outcome
-    unit = _norm(project.project_unit)
+    unit = fold_name(project.project_unit)
     peers = context.registry.peers("yangpu-unit", project, params, key=unit)
     flagged: set[tuple[str, int]] = set()
     for entry in peers:
