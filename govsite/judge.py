@@ -61,6 +61,18 @@ def pack_vocabulary_findings(project: Project, packs: Sequence[PolicyPack] | Pol
         if isinstance(value, str) and is_placeholder(value):
             continue  # a template's "（请填写）": the template finding says so
         spec = next((p.local_fields[name] for p in packs if name in p.local_fields), None)
+        gone = next((p.retired_fields[name] for p in packs if name in p.retired_fields), None)
+        if spec is None and gone is not None:
+            findings.append(
+                Finding(
+                    rule="schema",
+                    severity=Severity.ERROR,
+                    message=f"本区字段“local.{name}”已停用，{titles}不再读取它，写在这里的内容不会被检查",
+                    hint=gone.retired,
+                    field=("local", name),
+                )
+            )
+            continue
         problem = f"{titles}没有定义本区字段“local.{name}”" if spec is None else spec.problem(value)
         if problem:
             findings.append(

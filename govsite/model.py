@@ -251,6 +251,7 @@ class Evaluation(_Strict):
     kind: str = Field(pattern="^(self_evaluation|classification_grading|post_evaluation)$")
     date: Day
     submitted_to: str | None = None
+    by: Text | None = Field(None, description="作出评价的机构（如受委托的第三方机构；自评为项目单位）")
     inputs: dict[str, Any] = Field(default_factory=dict, max_length=200, description="分类分级评分的原始指标")
     score: Number | None = Field(None, ge=0, le=100)
 
@@ -349,6 +350,7 @@ class FinalAccounts(_Strict):
     reviewed: Day | None = Field(None, description="决算审核完成日期")
     surplus: Amount | None = Field(None, description="结余资金（万元）")
     returned: Day | None = Field(None, description="结余资金退回日期")
+    assets_registered: Day | None = Field(None, description="向财政部门办理资产入账（调账）手续的日期")
 
 
 class Waiver(_Strict):

@@ -37,6 +37,8 @@ class Stage(LabelledEnum):
     LEFT_LIBRARY = "left_library"
     APPROVED = "approved"
     UNDER_CONSTRUCTION = "under_construction"
+    # 试运行 (龙岗 第二十七条, 拱墅 第二十条, 青浦 第二十一条): between construction and the acceptance it leads to
+    TRIAL_RUN = "trial_run"
     ACCEPTANCE_FAILED = "acceptance_failed"
     RECTIFICATION = "rectification"
     ACCEPTED = "accepted"
@@ -196,6 +198,7 @@ LABELS: dict[str, str] = {
     "left_library": "出库",
     "approved": "批复",
     "under_construction": "建设实施",
+    "trial_run": "试运行",
     "acceptance_failed": "验收不合格",
     "rectification": "整改",
     "accepted": "验收通过",
@@ -454,6 +457,7 @@ FIELD_LABELS: dict[str, str] = {
     "required_by_leadership": "区委区政府要求建设",
     "result": "结论",
     "returned": "结余资金退回日期",
+    "assets_registered": "资产入账日期",
     "review_track": "评审通道",
     "reviewed": "决算审核完成日期",
     "reviews": "评审记录",

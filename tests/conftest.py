@@ -54,6 +54,7 @@ def site_projects() -> dict[str, dict[str, Any]]:
         name=f"{HOSTILE} 智慧社区系统建设项目",
         project_unit="区示例局</title><script>alert(2)</script>",
         summary=f"{HOSTILE}\n<img src=x onerror=alert(3)> {{: onclick=alert(4) }}",
+        evaluations=[{"kind": "post_evaluation", "date": dt.date(2026, 1, 5), "by": HOSTILE}],
     )
     terminated = base_project(
         id="MH-2026-015",
@@ -83,6 +84,15 @@ def site_projects() -> dict[str, dict[str, Any]]:
                 "deadline": dt.date(2026, 7, 31),
             },
             {"kind": "funds_held", "date": dt.date(2026, 8, 10), "by": "区财政局", "order": 1},
+        ],
+        evaluations=[
+            {
+                "kind": "self_evaluation",
+                "date": dt.date(2026, 7, 15),
+                "score": 58.5,
+                "by": "区示例局",
+                "submitted_to": "区数据局",
+            }
         ],
     )
     return {p["id"]: p for p in (approved, declared, hostile, terminated)}

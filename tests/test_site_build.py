@@ -197,6 +197,8 @@ def test_terminated_project_stays_on_the_site_with_its_reason(built_site: BuiltS
     assert "逾期未整改" in text  # the order, as of the day the site is built
     assert "暂缓拨付资金（依据第 1 条）" in text
     assert "李娜（区示例局副局长）" in text and "区示例局信息科" in text
+    assert "绩效评价" in [h[2] for h in page.headings]
+    assert "绩效自评" in text and "58.5" in text
     listing = "".join(parse(built_site.out / "registry" / "minhang" / "index.html").text)
     assert "闵行区社区食堂管理系统建设项目" in listing and "终止" in listing
 

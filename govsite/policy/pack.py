@@ -119,6 +119,14 @@ UNCITED_KINDS: dict[str, str] = {
 }
 
 
+class RetiredField(_Spec):
+    """A `local` field the pack no longer reads because the fact moved (into the common model, say):
+    a file that still writes it is told where the fact lives now, instead of "no such field"."""
+
+    name: str = Field(pattern="^[a-z][a-z0-9_]*$")
+    retired: str = Field(min_length=1, description="where the fact is recorded now, in Chinese")
+
+
 class ArticleNote(_Spec):
     """An article that no rule or lifecycle step cites, and the reason, in coverage.yaml."""
 
@@ -262,6 +270,9 @@ class ExampleSpec(_Spec):
     decides: list[str] | None = None
     # words each finding of this rule must say (in its message or hint), e.g. the suggested name
     says: list[str] = Field(default_factory=list)
+    # the severity every finding of this rule must have here; `info` also makes notices count, for a
+    # rule that puts facts before a reviewer without judging the project (a named rule, say)
+    severity: Literal["error", "warning", "info"] | None = None
 
 
 class RuleSpec(_Spec):
@@ -364,6 +375,7 @@ class PolicyPack:
     example_base: dict[str, Any]
     material_kinds: dict[str, str] = field(default_factory=dict)
     local_fields: dict[str, LocalField] = field(default_factory=dict)
+    retired_fields: dict[str, RetiredField] = field(default_factory=dict)
     # article id → why no rule cites it (coverage.yaml)
     uncited: dict[str, ArticleNote] = field(default_factory=dict)
     digest: str = ""  # what the pack was built from (pack_digest), when known
@@ -540,6 +552,7 @@ def load_pack(folder: Path) -> PolicyPack:
 
     # Optional: facts this regulation needs beyond the common model, carried in project.local.
     local_fields: dict[str, LocalField] = {}
+    retired_fields: dict[str, RetiredField] = {}
     if (folder / "fields.yaml").is_file():
         fields_doc = _load(folder / "fields.yaml", problems)
         if fields_doc.ok:
@@ -547,6 +560,10 @@ def load_pack(folder: Path) -> PolicyPack:
                 local = _model(LocalField, fields_doc, item, problems, ("fields", index))
                 if local is not None:
                     local_fields[local.name] = local
+            for index, item in enumerate(fields_doc.data.get("retired", [])):
+                gone = _model(RetiredField, fields_doc, item, problems, ("retired", index))
+                if gone is not None:
+                    retired_fields[gone.name] = gone
 
     # Optional: material kinds this regulation names beyond the common ones of vocabulary.MaterialKind.
     material_kinds: dict[str, str] = {}
@@ -617,6 +634,7 @@ def load_pack(folder: Path) -> PolicyPack:
         example_base=example_base,
         material_kinds=material_kinds,
         local_fields=local_fields,
+        retired_fields=retired_fields,
         uncited=uncited,
     )
 

@@ -111,10 +111,13 @@ def run_example(pack: PolicyPack, rule: CompiledRule, example: ExampleSpec) -> E
         result.deadlines = [d for d in result.deadlines if window.holds(law.deadline_act(d, act))]
     # a rule that only ever gives notices is tested on its notices; otherwise notices do not count
     notices_only = bool(spec.checks) and all(c.severity == "info" for c in spec.checks)
-    mine = [
-        f for f in result.findings if f.rule == spec.id and (notices_only or f.severity is not Severity.INFO)
-    ]
+    counted = notices_only or example.severity == "info"
+    mine = [f for f in result.findings if f.rule == spec.id and (counted or f.severity is not Severity.INFO)]
     problems: list[str] = []
+    if example.severity is not None:
+        other = sorted({f.severity.value for f in mine} - {example.severity})
+        if other:
+            problems.append(f"本规则的发现应都是 {example.severity}，实际还有 {other}")
     if example.expect == "fail" and not mine:
         problems.append("应当产生本规则的发现，实际没有")
     if example.expect == "pass" and mine:

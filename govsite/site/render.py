@@ -29,7 +29,7 @@ from govsite.policy.pack import cite
 from govsite.safetext import Md, escape_block, escape_markdown
 from govsite.site.collect import DEADLINE_STATUS, InvalidFile, ProjectEntry, SiteData
 from govsite.site.project_pages import ProjectPage
-from govsite.vocabulary import label
+from govsite.vocabulary import label, value_label
 
 _LINK_TARGET = re.compile(r"[A-Za-z0-9._/-]*(#[^\W_][\w-]*)?")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -109,6 +109,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(md=md, md_block=md_block, day=day, label=label, labels=labels, cite=cite)
+    env.globals["value_label"] = value_label  # value_label("kind", e.kind): a label that depends on the field
     env.globals.update(
         link=link, page_link=page_link, anchor=anchor, deadline_status=DEADLINE_STATUS, EMPTY=Md(EMPTY)
     )

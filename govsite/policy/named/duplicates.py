@@ -37,6 +37,7 @@ _ACTIVE = frozenset(
         Stage.IN_LIBRARY,
         Stage.APPROVED,
         Stage.UNDER_CONSTRUCTION,
+        Stage.TRIAL_RUN,
         Stage.ACCEPTANCE_FAILED,
         Stage.RECTIFICATION,
         Stage.ACCEPTED,
