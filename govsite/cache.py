@@ -10,6 +10,10 @@ valid HMAC and is ignored, so a repository cannot smuggle code in through its ca
 must also hold govsite's tables and nothing else (no trigger can run on an insert) and name this
 user as its owner, or it is replaced.
 
+Entries not used for `GOVSITE_CACHE_DAYS` days (default 30) are deleted, at most once a day, when a
+run opens the cache, and `govsite cache prune` does it on demand: every govsite version and every
+edit of a file writes new entries, and without eviction the cache only grows.
+
 `GOVSITE_NO_CACHE=1` turns the cache off (for measuring cold runs).
 """
 
@@ -22,6 +26,7 @@ import os
 import pickle
 import secrets
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +81,28 @@ DATABASE = "cache.sqlite3"
 _SCHEMA = {
     ("table", "entries"): "CREATE TABLE entries (kind TEXT NOT NULL, key TEXT NOT NULL, "
     "value BLOB NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID",
+    # the day each entry was last written or read, apart from the values: refreshing a day must not
+    # rewrite a value of tens of megabytes
+    ("table", "used"): "CREATE TABLE used (kind TEXT NOT NULL, key TEXT NOT NULL, "
+    "day INTEGER NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID",
     ("table", "meta"): "CREATE TABLE meta (name TEXT PRIMARY KEY, value BLOB NOT NULL)",
 }
+DEFAULT_KEEP_DAYS = 30
+
+
+def _today() -> int:
+    """Days since 1970 (UTC): the unit entries age in."""
+    return int(time.time() // 86400)
+
+
+def keep_days() -> int:
+    """How many days an unused entry is kept (GOVSITE_CACHE_DAYS, default 30)."""
+    try:
+        return max(0, int(os.environ.get("GOVSITE_CACHE_DAYS", DEFAULT_KEEP_DAYS)))
+    except ValueError:
+        return DEFAULT_KEEP_DAYS
+
+
 # Open connections by (process, database): a connection never crosses a fork (sqlite forbids it),
 # so a forked worker opens its own. Ones inherited from the parent are kept, never used or closed.
 _CONNECTIONS: dict[tuple[int, str], tuple[sqlite3.Connection, int]] = {}  # with the file's inode
@@ -109,6 +134,7 @@ class Cache:
         self.hits = 0
         self.misses = 0
         self._live: tuple[int, sqlite3.Connection] | None = None  # (process, connection)
+        self._touched: set[tuple[str, str]] = set()  # entries whose day this process refreshed
 
     @property
     def database(self) -> Path:
@@ -135,6 +161,7 @@ class Cache:
             try:
                 connection = self._open()
                 _CONNECTIONS[slot] = (connection, os.stat(self.database).st_ino)
+                self._prune_daily(connection)
             except (sqlite3.Error, OSError):
                 self.enabled = False  # a cache that cannot be opened is no cache, never an error
                 return None
@@ -156,6 +183,7 @@ class Cache:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{self.database}{suffix}").unlink(missing_ok=True)
         connection = self._connect()
+        connection.execute("PRAGMA auto_vacuum = INCREMENTAL")  # before the first table: pruning frees space
         for statement in _SCHEMA.values():
             connection.execute(statement)
         connection.execute("INSERT INTO meta VALUES ('owner', ?)", (self._mac(b"owner"),))
@@ -188,8 +216,14 @@ class Cache:
             return None
         try:
             row = connection.execute(
-                "SELECT value FROM entries WHERE kind = ? AND key = ?", (kind, key)
+                "SELECT value, (SELECT day FROM used WHERE kind = ?1 AND key = ?2) "
+                "FROM entries WHERE kind = ?1 AND key = ?2",
+                (kind, key),
             ).fetchone()
+            if row is not None and (row[1] is None or row[1] < _today()) and (kind, key) not in self._touched:
+                # at most one write per entry per day: a warm run of a whole registry stays a read
+                self._touched.add((kind, key))
+                connection.execute("INSERT OR REPLACE INTO used VALUES (?, ?, ?)", (kind, key, _today()))
         except sqlite3.Error:
             return None
         return row[0] if row is not None and isinstance(row[0], bytes) else None
@@ -238,8 +272,68 @@ class Cache:
             connection.execute(
                 "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", (kind, key, self._mac(body) + body)
             )
+            connection.execute("INSERT OR REPLACE INTO used VALUES (?, ?, ?)", (kind, key, _today()))
         except sqlite3.Error:
             return
+
+    def prune(self, days: int | None = None) -> int:
+        """Delete the entries not used for more than `days` days (default: keep_days()); return how
+        many. `days=0` empties the cache."""
+        connection = self._connection() if self.enabled else None
+        if connection is None:
+            return 0
+        limit = _today() - (keep_days() if days is None else days) + (1 if days == 0 else 0)
+        return self._prune(connection, limit)
+
+    @staticmethod
+    def _prune(connection: sqlite3.Connection, before_day: int) -> int:
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                stale = "SELECT kind, key FROM used WHERE day < ?"
+                deleted = connection.execute(
+                    f"DELETE FROM entries WHERE (kind, key) IN ({stale}) "
+                    "OR (kind, key) NOT IN (SELECT kind, key FROM used)",
+                    (before_day,),
+                ).rowcount
+                connection.execute("DELETE FROM used WHERE day < ?", (before_day,))
+                connection.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('pruned', ?)", (str(_today()).encode(),)
+                )
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("PRAGMA incremental_vacuum")
+        except sqlite3.Error:
+            return 0
+        return max(deleted, 0)
+
+    def _prune_daily(self, connection: sqlite3.Connection) -> None:
+        """Evict old entries when a run first opens the cache on a new day (a cheap scan of `used`)."""
+        try:
+            row = connection.execute("SELECT value FROM meta WHERE name = 'pruned'").fetchone()
+            if row is not None and row[0] == str(_today()).encode():
+                return
+        except sqlite3.Error:
+            return
+        self._prune(connection, _today() - keep_days())
+
+    def size(self) -> tuple[int, int]:
+        """(entries, bytes on disk) of the database."""
+        connection = self._connection() if self.enabled else None
+        if connection is None:
+            return 0, 0
+        try:
+            (count,) = connection.execute("SELECT count(*) FROM entries").fetchone()
+        except sqlite3.Error:
+            count = 0
+        on_disk = sum(
+            Path(f"{self.database}{suffix}").stat().st_size
+            for suffix in ("", "-wal")
+            if Path(f"{self.database}{suffix}").exists()
+        )
+        return int(count), on_disk
 
 
 NO_CACHE = Cache(None)

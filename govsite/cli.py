@@ -234,6 +234,27 @@ def cmd_policy_coverage(args: argparse.Namespace) -> int:
     return _write_or_check(root / args.out, text, args.check, "政策包", "govsite policy coverage")
 
 
+def cmd_cache_prune(args: argparse.Namespace) -> int:
+    from govsite.cache import Cache, keep_days
+
+    cache = Cache(Path(args.root))
+    if not cache.enabled:
+        print("缓存未启用（GOVSITE_NO_CACHE，或无法创建本用户的缓存密钥），没有可清理的条目。")
+        return 0
+    if args.days is not None and args.days < 0:
+        raise GovsiteError(
+            f"天数不能为负：{args.days}", "写 0 删除全部条目，或写保留的天数，例如 --days 30。"
+        )
+    days = keep_days() if args.days is None else args.days
+    deleted = cache.prune(days)
+    count, size = cache.size()
+    kept = "全部删除" if days == 0 else f"超过 {days} 天未使用"
+    print(
+        f"删除了 {deleted} 个缓存条目（{kept}）；{cache.database} 现有 {count} 个条目，{size / 1e6:.1f} MB。"
+    )
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from govsite.policy.pack import load_packs
     from govsite.schema import schemas
@@ -451,6 +472,20 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--id", help="项目编号（默认自动取下一个）")
     _common(new)
     new.set_defaults(func=cmd_new)
+
+    cache = sub.add_parser("cache", help="缓存 .govsite-cache/ 的维护")
+    cache_sub = cache.add_subparsers(dest="cache_command", required=True)
+    cache_prune = cache_sub.add_parser(
+        "prune", help="删除多日未使用的缓存条目（运行时每天也会自动清理一次，默认保留 30 天）"
+    )
+    cache_prune.add_argument("--root", default=".", help="登记仓库根目录（默认当前目录）")
+    cache_prune.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help="删除超过这么多天未使用的条目（默认环境变量 GOVSITE_CACHE_DAYS，或 30）；0 表示全部删除",
+    )
+    cache_prune.set_defaults(func=cmd_cache_prune)
 
     schema = sub.add_parser("schema", help="生成 schema/ 下的 JSON Schema（通用的和每个区的）")
     _common(schema)

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import pickle
 import sqlite3
+import time
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
@@ -255,6 +256,74 @@ def test_a_cache_database_govsite_did_not_make_is_replaced(registry: Path) -> No
     path.write_bytes(b"not a database" * 100)
     assert validate(registry) == fresh
     assert entries(registry, "run")
+
+
+def _days(root: Path) -> dict[tuple[str, str], int]:
+    with closing(database(root)) as connection:
+        return {(kind, key): day for kind, key, day in connection.execute("SELECT kind, key, day FROM used")}
+
+
+def _age(root: Path, kinds: tuple[str, ...], days: int, *, pruned_today: bool) -> None:
+    """Make these entries look unused for `days` days (and the daily eviction done or not today)."""
+    today = int(time.time() // 86400)
+    with closing(database(root)) as connection:
+        for kind in kinds:
+            connection.execute("UPDATE used SET day = ? WHERE kind = ?", (today - days, kind))
+        stamp = str(today if pruned_today else today - 1).encode()
+        connection.execute("INSERT OR REPLACE INTO meta VALUES ('pruned', ?)", (stamp,))
+
+
+def test_entries_unused_for_the_keep_period_are_evicted_once_a_day(registry: Path) -> None:
+    """Every edit and every govsite version writes new entries: the ones nobody read for 30 days
+    (GOVSITE_CACHE_DAYS) go when a run first opens the cache on a new day; the ones still read stay."""
+    fresh = validate(registry, cache=False)
+    validate(registry)
+    # an edit leaves the old version's parse entry behind
+    data = operation()
+    data["name"] = "闵行区示例业务管理系统（2027年运维）项目"
+    write_project(registry, OPERATION, data)
+    validate(registry)
+    parses = entries(registry, "parse")
+    assert len(parses) == 3  # two files, and the operation file's previous version
+    # all entries old, but the eviction already ran today: nothing goes
+    _age(registry, ("parse", "result", "run", "pack"), 31, pruned_today=True)
+    validate(registry)
+    assert len(entries(registry, "parse")) == 3
+    # a new day: the stale entries go first, then the run writes again what it needs
+    _age(registry, ("parse", "result", "run", "pack"), 31, pruned_today=False)
+    edited = validate(registry)
+    assert len(entries(registry, "parse")) == 2, "the previous version's entry was evicted"
+    write_project(registry, OPERATION, operation())
+    assert validate(registry) == fresh  # and nothing the cache lost changes a result
+    assert edited != fresh
+
+
+def test_reading_an_entry_keeps_it(registry: Path) -> None:
+    validate(registry)
+    _age(registry, ("parse", "result", "run", "pack"), 29, pruned_today=True)
+    validate(registry)  # the whole run is read from the cache: its entry is used today
+    today = int(time.time() // 86400)
+    days = _days(registry)
+    assert {day for (kind, _key), day in days.items() if kind == "run"} == {today}
+    # an entry 29 days old is still within the 30 days: a new day's eviction keeps it
+    _age(registry, ("parse",), 29, pruned_today=False)
+    validate(registry)
+    assert len(entries(registry, "parse")) == 2
+
+
+def test_cache_prune_command(registry: Path) -> None:
+    validate(registry)
+    done = govsite("cache", "prune", cwd=registry)
+    assert done.returncode == 0 and "删除了 0 个缓存条目（超过 30 天未使用）" in done.stdout
+    _age(registry, ("parse",), 8, pruned_today=True)
+    done = govsite("cache", "prune", "--days", "7", cwd=registry)
+    assert done.returncode == 0 and "删除了 2 个缓存条目（超过 7 天未使用）" in done.stdout
+    assert entries(registry, "parse") == [] and entries(registry, "run")
+    done = govsite("cache", "prune", "--days", "0", cwd=registry)
+    assert "全部删除" in done.stdout and entries(registry, "run") == []
+    assert validate(registry) == validate(registry, cache=False)
+    done = govsite("cache", "prune", "--days", "-1", cwd=registry)
+    assert done.returncode == 2 and "天数" in done.stderr
 
 
 def test_an_entry_this_user_did_not_write_is_never_unpickled(registry: Path, tmp_path: Path) -> None:

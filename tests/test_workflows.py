@@ -139,6 +139,33 @@ def test_pull_request_check_runs_the_base_branch_only() -> None:
             assert "${{" not in s.get("run", "")
 
 
+def test_publish_keeps_the_cache_with_the_key_that_signs_it() -> None:
+    """The publish job on main keeps the cache between runs together with the user key its entries are
+    signed with (a cache without its key is never read), keyed by the commit, restored from the latest."""
+    cache = step(workflow("publish.yml"), "build", "cache")
+    assert cache["uses"].startswith("actions/cache@")
+    assert cache["with"]["path"].split() == [".govsite-cache", "~/.cache/govsite"]
+    assert cache["with"]["key"] == "govsite-publish-${{ github.sha }}"
+    assert cache["with"]["restore-keys"].split() == ["govsite-publish-"]
+    steps = workflow("publish.yml")["jobs"]["build"]["steps"]
+    assert steps.index(cache) < next(i for i, s in enumerate(steps) if "govsite build" in s.get("run", ""))
+
+
+def test_the_pull_request_check_only_restores_main_s_cache() -> None:
+    """pull_request_target shares its cache with the base branch: the check restores what the publish
+    job on main wrote (the base branch's index, parses and results) and never saves anything."""
+    data = workflow("check.yml")
+    cache = step(data, "check", "cache")
+    assert cache["uses"].startswith("actions/cache/restore@")
+    assert cache["with"]["path"].split() == [".govsite-cache", "~/.cache/govsite"]
+    assert cache["with"]["key"] == "govsite-publish-${{ github.event.pull_request.base.sha }}"
+    assert cache["with"]["restore-keys"].split() == ["govsite-publish-"]
+    steps = data["jobs"]["check"]["steps"]
+    used = [s.get("uses", "") for s in steps]
+    assert not [u for u in used if u.startswith(("actions/cache@", "actions/cache/save@"))]
+    assert steps.index(cache) < next(i for i, s in enumerate(steps) if "govsite check" in s.get("run", ""))
+
+
 REVIEWERS = """maintainers: {people: [wang.wu]}
 people:
   - {id: zhang.san, name: 张三, forge: {github: zhangsan}}
