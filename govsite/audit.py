@@ -39,6 +39,7 @@ from govsite.gitio import read_blob, resolve
 from govsite.history import NULL, FileChange, Merge, authors_of, first_parent_history
 from govsite.judge import judge_change
 from govsite.layout import is_hidden, is_project_path
+from govsite.model import Project
 from govsite.policy.pack import PolicyPack
 from govsite.pullrequest import load_base_packs
 from govsite.reviewers import MAINTAINERS, REVIEWERS_FILE, Reviewers
@@ -139,12 +140,20 @@ def audit(repo: git.Repo, branch: str = "HEAD", cache: Cache = NO_CACHE) -> Audi
     cached = cache.get("audit", key)
     if isinstance(cached, AuditResult):
         return cached
-    result = _audit(repo, branch, tip)
+    result = _audit(repo, branch, tip, cache)
     cache.put("audit", key, result)
     return result
 
 
-def _audit(repo: git.Repo, branch: str, tip: str) -> AuditResult:
+def _statements_digest(statements: Sequence[StatementFile]) -> str:
+    digest = hashlib.sha256()
+    for s in statements:
+        signed = s.signed.model_dump_json() if s.signed is not None else ""
+        digest.update(f"{s.source}\0{signed}\0{s.problem or ''}\0".encode())
+    return digest.hexdigest()
+
+
+def _audit(repo: git.Repo, branch: str, tip: str, cache: Cache = NO_CACHE) -> AuditResult:
     since, before = _audit_start(repo, tip)
     statements = tree_statements(repo, tip)
     bases = _Base(repo)
@@ -155,6 +164,18 @@ def _audit(repo: git.Repo, branch: str, tip: str) -> AuditResult:
             "修正政策包后再运行；可用 govsite policy test 检查。",
         )
     result = AuditResult(branch, tip, since, reviewers=tip_reviewers)
+
+    def event_of(merge: Merge, change: FileChange) -> AuditEvent:
+        if merge.commit in before or merge.parent is None:
+            # before the audit starts, or the registry's first commit (it sets the registry up; nothing
+            # was decided there): recorded, not judged
+            return _before(merge, change, repo, cache)
+        packs, reviewers = bases.at(merge.parent)
+        unreadable = bases.why_unreadable(merge.parent)
+        if unreadable is not None:
+            return _unjudgeable(merge, change, repo, unreadable, cache)
+        return _event(repo, merge, change, packs, reviewers, statements.get(change.path, []))
+
     for merge in first_parent_history(repo, tip, AUDITED):
         for change in merge.changes:
             relevant = (
@@ -164,36 +185,57 @@ def _audit(repo: git.Repo, branch: str, tip: str) -> AuditResult:
             )
             if not relevant:
                 continue
-            if merge.commit in before:
-                result.events.append(_before(merge, change, repo))
+            # A merge is immutable, and what judging it reads is fixed by it (the packs and reviewers of
+            # its parent, the blobs it changed), except the statements about its file, which later
+            # commits may add: an event is cached under all of these, so a new tip judges only new
+            # merges and files whose statements changed, not the whole history again.
+            key = hashlib.sha256(
+                f"audit-event\0{code_version()}\0{merge.commit}\0{merge.commit in before}\0{change.path}"
+                f"\0{change.status}\0{change.before}\0{change.after}"
+                f"\0{_statements_digest(statements.get(change.path, []))}".encode()
+            ).hexdigest()
+            cached = cache.get("audit-event", key)
+            if isinstance(cached, AuditEvent):
+                result.events.append(cached)
                 continue
-            if merge.parent is None:  # the registry's first commit sets it up; nothing was decided there
-                result.events.append(_before(merge, change, repo))
-                continue
-            packs, reviewers = bases.at(merge.parent)
-            unreadable = bases.why_unreadable(merge.parent)
-            if unreadable is not None:
-                result.events.append(_unjudgeable(merge, change, repo, unreadable))
-                continue
-            result.events.append(
-                _event(repo, merge, change, packs, reviewers, statements.get(change.path, []))
-            )
+            event = event_of(merge, change)
+            cache.put("audit-event", key, event)
+            result.events.append(event)
     return result
 
 
-def _project_of(repo: git.Repo, blob: str, path: str) -> tuple[str | None, str | None]:
+def _project_of(
+    repo: git.Repo, blob: str, path: str, cache: Cache = NO_CACHE
+) -> tuple[str | None, str | None]:
+    """The id and name of the project in this blob: from the parse cache when a run parsed the same
+    file (validate and build do, just before they audit), else parsed here."""
     if blob == NULL:
         return None, None
+    if blob and cache.enabled:
+        from govsite.corpus import parse_bytes, parse_key
+
+        known = cache.get("project", parse_key(path, blob))
+        if isinstance(known, Project):
+            return known.id, known.name
+        project = parse_bytes(repo.git.get_object_data(blob)[3], path, cache).project
+        return (project.id, project.name) if project else (None, None)
     data = repo.git.get_object_data(blob)[3] if blob else b""
     project, _ = validate_project(load_bytes(data, path))
     return (project.id, project.name) if project else (None, None)
 
 
 def _recorded(
-    merge: Merge, change: FileChange, repo: git.Repo, what: str, findings: tuple[Finding, ...] = ()
+    merge: Merge,
+    change: FileChange,
+    repo: git.Repo,
+    what: str,
+    findings: tuple[Finding, ...] = (),
+    cache: Cache = NO_CACHE,
 ) -> AuditEvent:
     """A merged change the audit records without judging it."""
-    project_id, name = _project_of(repo, change.after if change.after != NULL else change.before, change.path)
+    project_id, name = _project_of(
+        repo, change.after if change.after != NULL else change.before, change.path, cache
+    )
     return AuditEvent(
         merge.commit,
         merge.time,
@@ -208,11 +250,13 @@ def _recorded(
     )
 
 
-def _before(merge: Merge, change: FileChange, repo: git.Repo) -> AuditEvent:
-    return _recorded(merge, change, repo, "登记册开始记录审批之前的记录")
+def _before(merge: Merge, change: FileChange, repo: git.Repo, cache: Cache = NO_CACHE) -> AuditEvent:
+    return _recorded(merge, change, repo, "登记册开始记录审批之前的记录", cache=cache)
 
 
-def _unjudgeable(merge: Merge, change: FileChange, repo: git.Repo, why: str) -> AuditEvent:
+def _unjudgeable(
+    merge: Merge, change: FileChange, repo: git.Repo, why: str, cache: Cache = NO_CACHE
+) -> AuditEvent:
     """A step merged under packs this govsite cannot load: recorded, not verified."""
     finding = Finding(
         rule="audit-packs",
@@ -222,7 +266,7 @@ def _unjudgeable(merge: Merge, change: FileChange, repo: git.Repo, why: str) -> 
         line=1,
         column=1,
     )
-    return _recorded(merge, change, repo, "无法核验的记录", (finding,))
+    return _recorded(merge, change, repo, "无法核验的记录", (finding,), cache)
 
 
 def _finding(rule: str, article: str, message: str, hint: str = "") -> Finding:

@@ -150,10 +150,12 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     from govsite.audit import audit
+    from govsite.cache import Cache
     from govsite.gitio import open_repo
     from govsite.report.audit import render_audit_json, render_audit_text
 
-    result = audit(open_repo(Path(args.root)), args.branch)
+    # this user's own cache only (entries carry its HMAC): a clone's verifier starts empty
+    result = audit(open_repo(Path(args.root)), args.branch, Cache(Path(args.root)))
     sys.stdout.write(render_audit_json(result) if args.format == "json" else render_audit_text(result))
     return ExitCode.OK if result.ok else ExitCode.FINDINGS
 

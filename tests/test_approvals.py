@@ -536,3 +536,53 @@ def test_history_under_packs_this_govsite_cannot_read_is_reported_not_fatal(regi
         "无法重新核验" in text
         and f"错误：policies/minhang-2025/rules/MH-25.yaml:{line}" in finding["message"]
     )
+
+
+def _audit_json(registry: Registry, cache: bool = True) -> dict[str, Any]:
+    env = {} if cache else {"GOVSITE_NO_CACHE": "1"}
+    done = govsite("audit", "--branch", "main", "--format", "json", cwd=registry.root, env=env)
+    assert done.returncode in (0, 1), done.stderr
+    report: dict[str, Any] = json.loads(done.stdout)
+    return report
+
+
+def _cached_events(registry: Registry) -> int:
+    import sqlite3
+    from contextlib import closing
+
+    database = registry.root / ".govsite-cache" / "cache.sqlite3"
+    with closing(sqlite3.connect(database)) as connection:
+        (count,) = connection.execute("SELECT count(*) FROM entries WHERE kind = 'audit-event'").fetchone()
+    return int(count)
+
+
+def test_the_audit_of_a_new_tip_judges_only_what_changed(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A publish after each merge audits the whole history again: each merged change is cached under
+    what judging it reads (the merge, its parent's packs and reviewers, the statements about the file),
+    so a new tip judges only the new merge, and a statement recorded later is not missed."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.delenv("GOVSITE_NO_CACHE", raising=False)
+    declare(registry)
+    first = _audit_json(registry)
+    assert first == _audit_json(registry, cache=False)
+    judged = _cached_events(registry)
+    assert judged >= 1
+
+    # a new merge, not approved: one more judged change, the earlier ones read back
+    advance(registry, "intake", "intake", "2026-03-05", ref="闵数受〔2026〕3号")
+    registry.merge("intake")
+    second = _audit_json(registry)
+    assert second == _audit_json(registry, cache=False)
+    assert _cached_events(registry) == judged + 1
+    assert second["events"][: len(first["events"])] == first["events"]
+    assert findings(second) and not findings(first)
+
+    # statements recorded on main after the merge reach the audit of the next tip (their digest is
+    # part of the key): the cached audit still equals a fresh one
+    done = registry.approve(PROJECT, "data_bureau", HOLDER["data_bureau"])
+    third = _audit_json(registry)
+    assert third == _audit_json(registry, cache=False)
+    if done.returncode == 0:  # a statement was committed onto main: the judged change was looked at again
+        assert _cached_events(registry) > judged + 1
