@@ -68,6 +68,18 @@ def init_repo(root: Path) -> None:
     git(root, "commit", "-q", "-m", "初始登记")
 
 
+def one_change_pull_request(
+    tmp_path: Path, relative: str, base: dict[str, Any], head: dict[str, Any]
+) -> Path:
+    """A registry whose main holds `base` at `relative`, and a branch `pr` that changes it to `head`."""
+    root = make_registry(tmp_path / "registry", {relative: base})
+    init_repo(root)
+    git(root, "checkout", "-q", "-b", "pr")
+    write_project(root, relative, head)
+    git(root, "commit", "-q", "-am", "推进阶段")
+    return root
+
+
 def govsite(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the real CLI in a subprocess, as CI and departments do."""
     return subprocess.run(

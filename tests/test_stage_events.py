@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from support import POLICIES, REPO, base_project, git, govsite, init_repo, make_registry, write_project
+from support import POLICIES, REPO, base_project, govsite, make_registry, one_change_pull_request
 
 from govsite.lifecycle import Lifecycle, check_transition
 from govsite.model import Project
@@ -52,15 +52,6 @@ def check(root: Path, today: str) -> dict[str, Any]:
     return result
 
 
-def pull_request(tmp_path: Path, relative: str, base: dict[str, Any], head: dict[str, Any]) -> Path:
-    root = make_registry(tmp_path / "registry", {relative: base})
-    init_repo(root)
-    git(root, "checkout", "-q", "-b", "pr")
-    write_project(root, relative, head)
-    git(root, "commit", "-q", "-am", "推进阶段")
-    return root
-
-
 def rule_findings(result: dict[str, Any], rule: str) -> list[dict[str, Any]]:
     return [f for f in result["findings"] if f["rule"] == rule and f["severity"] in ("error", "warning")]
 
@@ -99,7 +90,7 @@ def test_longgang_pull_request_into_trial_run_is_decided_by_the_it_authority(tmp
     head = copy.deepcopy(building)
     head["stages"].append({"stage": "trial_run", "date": "2026-01-12"})
     head["stage"] = "trial_run"
-    result = check(pull_request(tmp_path, LONGGANG_SAMPLE, building, head), today="2026-01-12")
+    result = check(one_change_pull_request(tmp_path, LONGGANG_SAMPLE, building, head), today="2026-01-12")
     assert (result["stage_from"], result["stage_to"]) == ("under_construction", "trial_run")
     assert not [f for f in result["findings"] if f["rule"] in ("LG-10", "transition")]
     decides = {r["role"]: r for r in result["decision"]["roles"]}
@@ -113,7 +104,7 @@ def test_longgang_trial_run_before_the_preliminary_acceptance_is_refused(tmp_pat
     head = copy.deepcopy(building)
     head["stages"].append({"stage": "trial_run", "date": "2026-01-12"})
     head["stage"] = "trial_run"
-    result = check(pull_request(tmp_path, LONGGANG_SAMPLE, building, head), today="2026-01-12")
+    result = check(one_change_pull_request(tmp_path, LONGGANG_SAMPLE, building, head), today="2026-01-12")
     [finding] = [f for f in rule_findings(result, "LG-10") if "投入试运行" in f["message"]]
     assert finding["severity"] == "error"
     assert "通过合同初步验收后项目才投入试运行" in finding["message"]
@@ -172,7 +163,7 @@ def test_qingpu_large_project_entering_trial_run_needs_the_data_bureau(tmp_path:
     head = copy.deepcopy(building)
     head["stages"].append({"stage": "trial_run", "date": "2025-09-01"})
     head["stage"] = "trial_run"
-    result = check(pull_request(tmp_path, relative, building, head), today="2025-09-01")
+    result = check(one_change_pull_request(tmp_path, relative, building, head), today="2025-09-01")
     assert "data_bureau" in {r["role"] for r in result["route"] if r["rule"] == "QP-16"}
     # and without a passed inspection before it, the trial run is an error (第二十一条)
     [finding] = [f for f in rule_findings(result, "QP-16") if "试运行" in f["message"]]

@@ -13,7 +13,14 @@ from typing import Any
 
 import pytest
 import yaml
-from support import REPO, base_project, git, govsite, init_repo, make_registry, write_project
+from support import (
+    REPO,
+    base_project,
+    govsite,
+    make_registry,
+    one_change_pull_request,
+    write_project,
+)
 
 PATH = "submissions/minhang/MH-2026-001.yaml"
 ORDER = {
@@ -62,12 +69,7 @@ def check(root: Path, today: str) -> dict[str, dict[str, Any]]:
 
 
 def pull_request(tmp_path: Path, base: dict[str, Any], head: dict[str, Any]) -> Path:
-    root = make_registry(tmp_path / "registry", {PATH: base})
-    init_repo(root)
-    git(root, "checkout", "-q", "-b", "pr")
-    write_project(root, PATH, head)
-    git(root, "commit", "-q", "-am", "推进阶段")
-    return root
+    return one_change_pull_request(tmp_path, PATH, base, head)
 
 
 # ------------------------------------------------------------------------------ rectification orders
