@@ -37,7 +37,7 @@ from govsite.errors import GovsiteError
 from govsite.findings import Finding, Severity
 from govsite.gitio import read_blob, resolve
 from govsite.history import NULL, FileChange, Merge, authors_of, first_parent_history
-from govsite.judge import judge_change
+from govsite.judge import judge_change, subject_of
 from govsite.layout import is_hidden, is_project_path
 from govsite.model import Project
 from govsite.policy.pack import PolicyPack
@@ -62,6 +62,10 @@ class AuditEvent:
     roles: tuple[RoleStatus, ...] = ()
     findings: tuple[Finding, ...] = ()
     before_audit: bool = False
+    # what the merge did to the file (declared it, moved it a stage, added changes …), for every
+    # event that read as a project, judged or not: when each record was first published
+    step: Subject | None = None
+    total: float | None = None  # the project's total investment (万元) after the merge: its baseline
 
     @property
     def ok(self) -> bool:
@@ -204,23 +208,27 @@ def _audit(repo: git.Repo, branch: str, tip: str, cache: Cache = NO_CACHE) -> Au
     return result
 
 
-def _project_of(
-    repo: git.Repo, blob: str, path: str, cache: Cache = NO_CACHE
-) -> tuple[str | None, str | None]:
-    """The id and name of the project in this blob: from the parse cache when a run parsed the same
-    file (validate and build do, just before they audit), else parsed here."""
+def _parsed_project(repo: git.Repo, blob: str, path: str, cache: Cache = NO_CACHE) -> Project | None:
+    """The project in this blob: from the parse cache when a run parsed the same file (validate and
+    build do, just before they audit), else parsed here."""
     if blob == NULL:
-        return None, None
+        return None
     if blob and cache.enabled:
         from govsite.corpus import parse_bytes, parse_key
 
         known = cache.get("project", parse_key(path, blob))
         if isinstance(known, Project):
-            return known.id, known.name
-        project = parse_bytes(repo.git.get_object_data(blob)[3], path, cache).project
-        return (project.id, project.name) if project else (None, None)
+            return known
+        return parse_bytes(repo.git.get_object_data(blob)[3], path, cache).project
     data = repo.git.get_object_data(blob)[3] if blob else b""
     project, _ = validate_project(load_bytes(data, path))
+    return project
+
+
+def _project_of(
+    repo: git.Repo, blob: str, path: str, cache: Cache = NO_CACHE
+) -> tuple[str | None, str | None]:
+    project = _parsed_project(repo, blob, path, cache)
     return (project.id, project.name) if project else (None, None)
 
 
@@ -233,20 +241,25 @@ def _recorded(
     cache: Cache = NO_CACHE,
 ) -> AuditEvent:
     """A merged change the audit records without judging it."""
-    project_id, name = _project_of(
-        repo, change.after if change.after != NULL else change.before, change.path, cache
-    )
+    head = _parsed_project(repo, change.after, change.path, cache) if change.after != NULL else None
+    shown = head or _parsed_project(repo, change.before, change.path, cache)
+    step = None
+    if head is not None:
+        base = _parsed_project(repo, change.before, change.path, cache) if change.before != NULL else None
+        step = subject_of(base, head)
     return AuditEvent(
         merge.commit,
         merge.time,
         change.path,
-        project_id,
-        name,
+        shown.id if shown else None,
+        shown.name if shown else None,
         what,
         None,
         None,
         findings=findings,
         before_audit=not findings,
+        step=step,
+        total=head.budget.total if head is not None else None,
     )
 
 
@@ -363,6 +376,7 @@ def _event(
         district,
         authority,
         authors,
+        project.budget.total,
     )
 
 
@@ -380,6 +394,7 @@ def _judged(
     district: str | None,
     authority: str | None,
     authors: list[str],
+    total: float | None = None,
 ) -> AuditEvent:
     late = [
         v
@@ -426,6 +441,8 @@ def _judged(
         policy,
         tuple(statuses),
         tuple(findings),
+        step=subject,
+        total=total,
     )
 
 

@@ -81,6 +81,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             result.project = None
         if key:
             cache.put("run", key, (run, reads))
+    from govsite.config import load_config
+
+    run.site_url = load_config(root).site.url
     return _emit(run, args.format, args.summary, args.fail_on)
 
 
@@ -107,11 +110,15 @@ def _forge_input(args: argparse.Namespace) -> Any:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from govsite.config import config_at
     from govsite.pullrequest import check_pull_request
 
     run = check_pull_request(
         Path(args.root), args.base, args.head, args.today, _forge_input(args), args.require_approvals
     )
+    run.site_url = config_at(
+        Path(args.root), args.base
+    ).site.url  # the base's: a pull request's own is not trusted
     return _emit(run, args.format, args.summary, args.fail_on)
 
 
@@ -314,7 +321,13 @@ def _write_or_check(target: Path, text: str, check: bool, source: str, command: 
 def cmd_build(args: argparse.Namespace) -> int:
     from govsite.site.build import build_site
 
-    report = build_site(Path(args.root), Path(args.out), today=args.today, run_mkdocs=not args.markdown_only)
+    report = build_site(
+        Path(args.root),
+        Path(args.out),
+        today=args.today,
+        run_mkdocs=not args.markdown_only,
+        public=args.public,
+    )
     print(report)
     return ExitCode.OK
 
@@ -503,6 +516,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(build)
     build.add_argument("--out", default="site", help="网站输出目录")
     build.add_argument("--markdown-only", action="store_true", help="只生成 Markdown，不运行 mkdocs")
+    build.add_argument(
+        "--public",
+        action="store_true",
+        help="作为政府网站发布：govsite.toml 的 [site] 缺少主办单位、网站标识码、备案号等任何一项时拒绝生成",
+    )
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser("serve", help="生成网站并在本机预览")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -72,3 +73,15 @@ class Deadline:
     unit: str | None = None
     policy: str = ""
     provisional: bool = False  # computed without a published holiday calendar for some year
+
+
+_RULE_ID = re.compile(r"[A-Z]{2}-[0-9]{2,3}[a-z]?")
+_PACK_ID = re.compile(r"[a-z][a-z0-9-]*")
+
+
+def handbook_link(site_url: str | None, finding: Finding) -> str | None:
+    """Where the published handbook shows the rule behind `finding`, under the article it enforces
+    (`<site>/handbook/<pack>/#rule-<id>`); None for loader findings or when no site URL is set."""
+    if not site_url or not _PACK_ID.fullmatch(finding.policy) or not _RULE_ID.fullmatch(finding.rule):
+        return None
+    return f"{site_url}handbook/{finding.policy}/#rule-{finding.rule}"

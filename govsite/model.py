@@ -402,6 +402,11 @@ class Project(_Strict):
     iot: Iot | None = None
     multi_year: MultiYear | None = None
     original_project: str | None = Field(None, description="升级改造或运维所针对的原项目编号")
+    unified_code: str | None = Field(
+        None,
+        pattern=r"^[0-9]{4}-[0-9]{6}-[0-9]{2}-[0-9]{2}-[0-9]{6}$",
+        description="项目统一代码（投资项目在线审批监管平台赋予的代码，如 2026-310112-65-01-123456；没有的不填）",
+    )
     budget: Budget
     stage: Stage = Field(description="当前阶段")
     stages: list[StageRecord] = Field(min_length=1, description="到达各阶段的记录，按时间顺序")

@@ -56,6 +56,7 @@ class RunResult:
     mode: str = "validate"
     base: str | None = None
     head: str | None = None
+    site_url: str | None = None  # the published site (govsite.toml [site] url): findings link its handbook
 
     @property
     def ok(self) -> bool:

@@ -362,6 +362,7 @@ FIELD_LABELS: dict[str, str] = {
     "budget_issued": "预算下达日期",
     "budget_unit_class": "预算单位类别",
     "budget_year": "资金安排年度",
+    "unified_code": "项目统一代码",
     "by": "作出决定的机构",
     "category": "项目类别",
     "changes": "变更",

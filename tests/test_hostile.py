@@ -186,7 +186,9 @@ def test_no_injected_script_runs_in_a_real_browser(site_url: str) -> None:
                             }
                             if (['SCRIPT', 'IFRAME', 'OBJECT', 'EMBED', 'SVG', 'MATH', 'FORM', 'META', 'STYLE',
                                  'DETAILS', 'INPUT', 'BUTTON', 'IMG'].includes(el.tagName.toUpperCase())
-                                && el.closest('article')) found.push(el.tagName);
+                                && el.closest('article')
+                                    // the home page's charts are drawn by govsite (labels escaped: test_charts.py)
+                                    && !el.closest('figure.govsite-chart')) found.push(el.tagName);
                         }
                         return found;
                     }"""

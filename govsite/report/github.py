@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import secrets
 
-from govsite.findings import Severity
+from govsite.findings import Severity, handbook_link
 from govsite.report.decision import basis_text, due_text, later_text, state_text, subject_line
 from govsite.report.text import finding_line
 from govsite.result import ProjectResult, RunResult
@@ -51,6 +51,9 @@ def render_annotations(run: RunResult) -> str:
             title = _property(f"{finding.rule} {finding.article}".strip())
             # the one line break is ours: each part is made single-line before it is joined
             body = _data(finding.message) + (f"%0A处理建议：{_data(finding.hint)}" if finding.hint else "")
+            link = handbook_link(run.site_url, finding)
+            if link:
+                body += f"%0A条文与规则：{_data(link)}"
             lines.append(
                 f"::{_LEVEL[finding.severity]} file={_property(result.path)},"
                 f"line={finding.line or 1},col={finding.column or 1},title={title}::{body}"

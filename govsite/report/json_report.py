@@ -6,15 +6,15 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from govsite.findings import Finding
+from govsite.findings import Finding, handbook_link
 from govsite.report.decision import decision_dict
 from govsite.result import ProjectResult, RunResult
 
 FORMAT_VERSION = 1
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
-    return {
+def finding_dict(finding: Finding, site_url: str | None = None) -> dict[str, Any]:
+    found = {
         "rule": finding.rule,
         "severity": finding.severity.value,
         "article": finding.article,
@@ -26,9 +26,13 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "related": list(finding.related),
         "policy": finding.policy or None,
     }
+    link = handbook_link(site_url, finding)
+    if link:
+        found["handbook"] = link
+    return found
 
 
-def project_dict(result: ProjectResult) -> dict[str, Any]:
+def project_dict(result: ProjectResult, site_url: str | None = None) -> dict[str, Any]:
     return {
         "path": result.path,
         "project": result.project_id,
@@ -39,7 +43,7 @@ def project_dict(result: ProjectResult) -> dict[str, Any]:
         "stage_from": result.stage_from,
         "stage_to": result.stage_to,
         "ok": result.ok,
-        "findings": [finding_dict(f) for f in result.findings],
+        "findings": [finding_dict(f, site_url) for f in result.findings],
         "route": [
             {
                 "role": r.role,
@@ -83,6 +87,7 @@ def render_json(run: RunResult) -> str:
     if not run.projects:
         return text + ', "projects": []}\n'
     lines = ",\n".join(
-        "  " + json.dumps(project_dict(p), ensure_ascii=False, default=str) for p in run.projects
+        "  " + json.dumps(project_dict(p, run.site_url), ensure_ascii=False, default=str)
+        for p in run.projects
     )
     return f'{text}, "projects": [\n{lines}\n]}}\n'

@@ -6,7 +6,7 @@ an escape sequence or a line break of its own on the terminal or in a CI log.
 
 from __future__ import annotations
 
-from govsite.findings import Finding, Severity
+from govsite.findings import Finding, Severity, handbook_link
 from govsite.report.decision import basis_text, due_text, later_text, state_text, subject_line
 from govsite.result import ProjectResult, RunResult
 from govsite.safetext import for_terminal as safe
@@ -30,7 +30,7 @@ def regulation_of(result: ProjectResult, finding: Finding) -> str:
     return next((p.document_number for p in result.policies if p.id == finding.policy), "")
 
 
-def _project(result: ProjectResult) -> list[str]:
+def _project(result: ProjectResult, site_url: str | None = None) -> list[str]:
     lines: list[str] = []
     title = safe(f"{result.project_id or '（无法识别）'} {result.name or ''}".strip())
     lines.append(f"== {safe(result.path)} — {title}")
@@ -48,6 +48,9 @@ def _project(result: ProjectResult) -> list[str]:
         lines.append(finding_line(result.path, finding, regulation_of(result, finding)))
         if finding.hint:
             lines.append(f"    处理建议：{safe(finding.hint)}")
+        link = handbook_link(site_url, finding)
+        if link:
+            lines.append(f"    条文与规则：{safe(link)}")
     if result.decision is not None:
         lines.extend(_decision(result))
     elif result.route:
@@ -100,7 +103,7 @@ def render_text(run: RunResult) -> str:
     for note in run.notes:
         lines.append(f"注意：{safe(note)}")
     for result in run.projects:
-        lines.extend(_project(result))
+        lines.extend(_project(result, run.site_url))
     errors, warnings = run.count(Severity.ERROR), run.count(Severity.WARNING)
     verdict = "通过" if run.ok else "未通过"
     lines.append(f"检查了 {len(run.projects)} 个项目文件：{errors} 个错误，{warnings} 个警告 —— {verdict}")

@@ -10,20 +10,27 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 from govsite.audit import AuditResult
 from govsite.cache import NO_CACHE, Cache
+from govsite.config import CONFIG_FILE, SiteIdentity, load_config
 from govsite.errors import GovsiteError
 from govsite.model import Project
 from govsite.policy.pack import PolicyPack, load_packs
+from govsite.privacy import ARTICLE as PRIVACY_ARTICLE
+from govsite.privacy import RULE as PRIVACY_RULE
+from govsite.privacy import personal_data
 from govsite.registry import validate_paths
 from govsite.result import ProjectResult
-from govsite.site import mkdocs_run
+from govsite.site import mkdocs_run, opendata
 from govsite.site.collect import SiteData, collect, is_registry_file
 from govsite.site.project_pages import SHELL, SHELL_PAGE, ProjectPage, write_project_pages
 from govsite.site.publish import discard, staging_folder, swap_into
 from govsite.site.render import make_environment, project_pages, render_pages, write_pages
+from govsite.tree import CALENDARS
+from govsite.workdays import load_calendars
 
 # The govsite checkout: its mkdocs.yml and site_templates/ serve registries that have none of their own.
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -75,7 +82,8 @@ def prepare(root: Path, today: dt.date, cache: Cache | None = None) -> SiteData:
     cache = cache or Cache(root)
     packs = load_packs(root / "policies", cache)
     results, projects = load_registry(root, packs, today, cache)
-    return collect(results, projects, packs, today, registry_audit(root, cache))
+    calendar = load_calendars(root / CALENDARS)
+    return collect(results, projects, packs, today, registry_audit(root, cache), calendar)
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -85,19 +93,64 @@ def _shown(path: Path, root: Path) -> str:
         return str(path) + "/"
 
 
-def build_site(root: Path, out: Path, today: dt.date, run_mkdocs: bool = True) -> str:
+def privacy_review(data: SiteData, identity: SiteIdentity) -> None:
+    """保密审查, which no option skips: personal numbers in a project file or in the footer's settings
+    stop the build before anything is written, each at its file and line."""
+    found = [
+        f"{path}:{f.line}: {f.message}"
+        for path, findings in [(e.result.path, e.result.findings) for e in data.projects]
+        + [(i.path, i.findings) for i in data.invalid]
+        for f in findings
+        if f.rule == PRIVACY_RULE
+    ]
+    for key, name in SiteIdentity.REQUIRED:
+        for _line, _column, what in personal_data(getattr(identity, key) or ""):
+            found.append(f"{CONFIG_FILE}: [site] {key}（{name}）含有个人信息（{what}）")
+    if found:
+        shown = "\n  ".join(found[:20]) + (f"\n  ……共 {len(found)} 处" if len(found) > 20 else "")
+        raise GovsiteError(
+            f"保密审查未通过，网站没有生成：下列位置含有个人信息（{PRIVACY_ARTICLE}）：\n  {shown}",
+            "删去个人手机号码、身份证号码后重新运行 govsite build；需要联系方式时写单位的办公电话或信箱。",
+        )
+
+
+def public_identity(identity: SiteIdentity) -> None:
+    """`--public`: a government site is not published without what《政府网站发展指引》requires."""
+    missing = identity.missing()
+    if missing:
+        raise GovsiteError(
+            f"不能作为政府网站发布：{CONFIG_FILE} 的 [site] 缺少 {'、'.join(missing)}",
+            f"在 {CONFIG_FILE} 中填写 [site] 的各项（见 govsite/config.py 的说明）后重新运行 govsite build --public。",
+        )
+
+
+def site_name(config_file: Path) -> str:
+    """`site_name` of mkdocs.yml, read without mkdocs (whose loader the parent process does not need)."""
+    for line in config_file.read_text(encoding="utf-8").splitlines():
+        if line.startswith("site_name:"):
+            return line.partition(":")[2].strip().strip("\"'") or "政务数字化项目公开目录"
+    return "政务数字化项目公开目录"
+
+
+def build_site(root: Path, out: Path, today: dt.date, run_mkdocs: bool = True, public: bool = False) -> str:
     """Render the registry and handbook into build/docs and, unless told not to, publish HTML at `out`.
 
-    Returns a one-line Chinese summary.
+    `public`: refuse unless the site's identity (footer) is complete. Returns a one-line Chinese summary.
     """
     started = time.monotonic()
     root = root.resolve()
+    identity = load_config(root).site
+    if public:
+        public_identity(identity)
     cache = Cache(root)
     data = prepare(root, today, cache)
+    privacy_review(data, identity)
     templates = resource(root, "site_templates")
+    config_file = resource(root, "mkdocs.yml")
     env = make_environment(templates)
     projects = project_pages(data, env, cache)
-    pages = render_pages(data, env)
+    pages: dict[str, str | bytes] = dict(render_pages(data, env))
+    pages.update(opendata.exports(data, site_name(config_file), identity.url or "", data.source))
     docs_dir = root / "build" / "docs"
     counts = f"{len(data.projects)} 个项目页、{len(data.handbooks)} 本政策手册"
     if data.invalid:
@@ -109,7 +162,7 @@ def build_site(root: Path, out: Path, today: dt.date, run_mkdocs: bool = True) -
         return f"已生成 {counts} 的 Markdown → {_shown(docs_dir, root)}"
     pages[SHELL] = SHELL_PAGE
     write_pages(pages, docs_dir, assets=templates / "assets")
-    _publish(resource(root, "mkdocs.yml"), docs_dir, out, today, projects, cache)
+    _publish(config_file, docs_dir, out, today, projects, cache, identity)
     seconds = time.monotonic() - started
     return f"已生成 {counts} → {_shown(out, root)}（用时 {seconds:.1f} 秒）"
 
@@ -121,10 +174,11 @@ def _publish(
     today: dt.date,
     projects: Sequence[ProjectPage],
     cache: Cache,
+    identity: SiteIdentity,
 ) -> None:
     staging = staging_folder(out.resolve())
     try:
-        mkdocs_run.run_mkdocs(config_file, docs_dir, staging, today.isoformat())
+        mkdocs_run.run_mkdocs(config_file, docs_dir, staging, today.isoformat(), asdict(identity))
         if not (staging / "index.html").is_file():
             raise GovsiteError("mkdocs 没有生成 index.html，已发布的网站保持不变", "检查 mkdocs.yml 的设置。")
         write_project_pages(staging, projects, config_file, docs_dir, cache)

@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 from govsite.approvals.status import STATE_LABELS, describe
 from govsite.audit import AuditEvent, AuditResult
 from govsite.figures import Figures, figures
-from govsite.findings import Finding
+from govsite.findings import Deadline, Finding
 from govsite.layout import is_project_id, is_registry_path
 from govsite.model import Material, Project, StageRecord, SupervisionRecord
 from govsite.policy.pack import COMPARE_TOPICS, Article, CompiledRule, PolicyPack, cite
 from govsite.result import ProjectResult
 from govsite.reviewers import Reviewers
+from govsite.site.disclosure import DisclosureItem, Publication, decisions, disclosure
 from govsite.vocabulary import DEADLINE_STATUS_LABELS, RULE_KIND_LABELS, District, Stage, label
+from govsite.workdays import DEFAULT_CALENDAR, WorkingCalendar
 
 DEADLINE_STATUS = DEADLINE_STATUS_LABELS
 RULE_KINDS = RULE_KIND_LABELS
@@ -127,6 +129,16 @@ class ProjectEntry:
     pack: PolicyPack | None
     approvals: tuple[ApprovalRow, ...] = ()
     result_today: dt.date | None = None  # the day the site is built for: open orders past it are overdue
+    last_changed: dt.date | None = None  # the last merged change of its file (None: no history)
+    history_commit: str | None = None  # that change's commit
+    disclosure: tuple[DisclosureItem, ...] = ()  # what the law requires it to disclose (disclosure.py)
+    decisions: tuple[Publication, ...] = ()  # each decision on record and when it was published
+    baseline: Baseline | None = None  # the approved total and its changes (None: no history of it)
+
+    @property
+    def overdue(self) -> list[Deadline]:
+        """The regulation's clocks that ran out with nothing done."""
+        return [d for d in self.result.deadlines if d.status == "overdue"]
 
     @property
     def figures(self) -> Figures:
@@ -265,12 +277,140 @@ class Repealed:
 
 
 @dataclass(frozen=True)
+class Revision:
+    """A merged change of a project's total investment after its baseline was approved."""
+
+    day: dt.date
+    before: float
+    after: float
+    commit: str
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The total investment approved (the baseline) and every later change of it, from the history:
+    a re-baseline is a dated event on the page, never a silent overwrite (GAO-14-64)."""
+
+    approved: float
+    approved_on: dt.date
+    revisions: tuple[Revision, ...] = ()
+
+
+def baseline(project: Project, events: Sequence[AuditEvent]) -> Baseline | None:
+    """The total as the merge that approved the project left it (or as first registered, for a
+    project registered already approved), and each change of the total merged since."""
+    ordered = sorted((e for e in events if e.total is not None and e.step is not None), key=lambda e: e.time)
+    approved_on = project.stage_date(Stage.APPROVED)
+    if approved_on is None or not ordered:
+        return None
+    start = next(
+        (
+            i
+            for i, e in enumerate(ordered)
+            if e.step is not None
+            and (
+                (e.step.kind == "transition" and e.step.target == Stage.APPROVED.value)
+                or (e.step.kind == "declaration" and e.time.date() >= approved_on)
+            )
+        ),
+        None,
+    )
+    if start is None:
+        return None
+    first = ordered[start]
+    assert first.total is not None
+    revisions = []
+    current = first.total
+    for event in ordered[start + 1 :]:
+        assert event.total is not None
+        if event.total != current:
+            revisions.append(Revision(event.time.date(), current, event.total, event.commit))
+            current = event.total
+    return Baseline(first.total, first.time.date(), tuple(revisions))
+
+
+@dataclass(frozen=True)
+class Department:
+    """A budget authority (预算主管部门) and what its projects add up to."""
+
+    district: District  # 区教育局 of one district is not that of another
+    name: str
+    count: int
+    total: float
+    overdue: int  # projects with a clock that ran out
+    units: list[str]  # the project units under it
+
+
+@dataclass(frozen=True)
+class LatePublication:
+    entry: ProjectEntry
+    publication: Publication
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    entry: ProjectEntry
+    deadline: Deadline
+
+
+@dataclass(frozen=True)
 class SiteData:
     today: dt.date
     projects: list[ProjectEntry]
     invalid: list[InvalidFile]
     handbooks: list[Handbook]
     comparison: Comparison
+    last_changed: dt.date | None = None  # the registry's last merged change (None: no history)
+    source: str | None = None  # the commit the site was built from (None: not a git repository)
+
+    @property
+    def overdue(self) -> list[OverdueItem]:
+        """Every clock that ran out, the longest overdue first."""
+        items = [OverdueItem(entry, d) for entry in self.projects for d in entry.overdue]
+        return sorted(items, key=lambda i: (i.deadline.due, i.entry.project.id))
+
+    @property
+    def departments(self) -> list[Department]:
+        """Every budget authority of every district, the largest total investment first."""
+        groups: dict[tuple[District, str], list[ProjectEntry]] = defaultdict(list)
+        for entry in self.projects:
+            groups[(entry.project.district, entry.project.budget_authority)].append(entry)
+        found = [
+            Department(
+                district,
+                name,
+                len(entries),
+                sum(e.project.budget.total for e in entries),
+                sum(1 for e in entries if e.overdue),
+                sorted({e.project.project_unit for e in entries}),
+            )
+            for (district, name), entries in groups.items()
+        ]
+        return sorted(found, key=lambda d: (-d.total, d.district.value, d.name))
+
+    @property
+    def late_publications(self) -> list[LatePublication]:
+        """Decisions published more than 20 working days after they were made, the latest first."""
+        found = [LatePublication(e, d) for e in self.projects for d in e.decisions if d.late]
+        return sorted(found, key=lambda i: (-i.publication.late_by, i.entry.project.id, i.publication.what))
+
+    @property
+    def judged_publications(self) -> int:
+        return sum(1 for e in self.projects for d in e.decisions if d.judged and d.published is not None)
+
+    @property
+    def stage_chart(self) -> list[tuple[str, float]]:
+        return [(label(stage), float(count)) for stage, count in self.stage_counts]
+
+    def totals_by(self, key: str) -> list[tuple[str, float]]:
+        """Total investment (万元) grouped by `district`, `budget_year` or `budget_authority`."""
+        sums: dict[str, float] = defaultdict(float)
+        for entry in self.projects:
+            value = getattr(entry.project, key)
+            sums[label(value) if isinstance(value, District) else str(value)] += entry.project.budget.total
+        if key == "budget_year":
+            return sorted(sums.items())
+        return sorted(sums.items(), key=lambda kv: (-kv[1], kv[0]))
 
     @property
     def repealed(self) -> list[Repealed]:
@@ -347,6 +487,7 @@ def collect(
     packs: Sequence[PolicyPack],
     today: dt.date,
     audit: AuditResult | None = None,
+    calendar: WorkingCalendar = DEFAULT_CALENDAR,
 ) -> SiteData:
     """`projects` maps a result's path to its Project, for the files that loaded."""
     by_pack = {pack.id: pack for pack in packs}
@@ -355,8 +496,15 @@ def collect(
     entries: list[ProjectEntry] = []
     invalid: list[InvalidFile] = []
     events: dict[str | None, list[AuditEvent]] = defaultdict(list)  # one pass, not one per project
+    last: dict[str, AuditEvent] = {}
+    # the registry keeps its history from its first judged merge: what is dated earlier was
+    # published when the registry was set up, and is not judged late
+    judged = [e.time.date() for e in audit.events if not e.before_audit] if audit is not None else []
+    started = min(judged, default=None)
     for event in audit.events if audit is not None else []:
         events[event.project_id].append(event)
+        if event.project_id and (event.project_id not in last or event.time >= last[event.project_id].time):
+            last[event.project_id] = event
     for result in results:
         if not is_registry_file(result.path):
             continue
@@ -367,7 +515,22 @@ def collect(
             continue
         pack = by_pack.get(result.policy.id) if result.policy else None
         rows = approval_rows(events.get(project.id, []), audit.reviewers) if audit is not None else []
-        entries.append(ProjectEntry(project, result, pack, tuple(rows), today))
+        changed = last.get(project.id)
+        history = events.get(project.id, [])
+        entries.append(
+            ProjectEntry(
+                project,
+                result,
+                pack,
+                tuple(rows),
+                today,
+                changed.time.date() if changed else None,
+                changed.commit if changed else None,
+                disclosure(project, history, started, calendar),
+                tuple(decisions(project, history, started, calendar)),
+                baseline(project, history),
+            )
+        )
     entries.sort(key=lambda e: (e.project.district.value, e.project.id))
     invalid.sort(key=lambda f: f.path)
     return SiteData(
@@ -376,4 +539,6 @@ def collect(
         invalid=invalid,
         handbooks=[handbook(p) for p in packs],
         comparison=comparison(packs),
+        last_changed=max((e.time.date() for e in last.values()), default=None),
+        source=audit.head if audit is not None else None,
     )

@@ -10,6 +10,7 @@ link, an unknown anchor) and such a site is not published.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import subprocess
 import sys
@@ -22,7 +23,13 @@ from govsite.errors import GovsiteError
 _TAIL = 20
 
 
-def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, today: str) -> list[str]:
+def run_mkdocs(
+    config_file: Path,
+    docs_dir: Path,
+    site_dir: Path,
+    today: str,
+    identity: dict[str, str | None] | None = None,
+) -> list[str]:
     """Build `docs_dir` into `site_dir` with the settings of `config_file`; return mkdocs' warnings.
 
     Raises GovsiteError with mkdocs' last lines when the build fails.
@@ -39,6 +46,8 @@ def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, today: str) ->
         str(site_dir),
         "--today",
         today,
+        "--identity",
+        json.dumps(identity or {}, ensure_ascii=False),
     ]
     done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", check=False)
     lines = [line for line in done.stderr.splitlines() if line.strip()]
@@ -63,7 +72,7 @@ class _Counter(logging.Handler):
         self.count += 1
 
 
-def _build(config_file: str, docs: str, site: str, today: str) -> int:
+def _build(config_file: str, docs: str, site: str, today: str, identity: dict[str, object]) -> int:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -80,6 +89,10 @@ def _build(config_file: str, docs: str, site: str, today: str) -> int:
     try:
         config = load_config(config_file, docs_dir=docs, site_dir=site, strict=True)
         config.extra["govsite_today"] = today
+        # the footer's identity (govsite.toml [site]); a value mkdocs.yml's extra sets is the default
+        site_extra = dict(config.extra.get("govsite_site") or {})
+        site_extra.update({k: v for k, v in identity.items() if v})
+        config.extra["govsite_site"] = site_extra
         build(config)
     except MkDocsException as exc:
         print(f"mkdocs ERROR {exc}", file=sys.stderr)
@@ -93,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--docs", required=True)
     parser.add_argument("--site", required=True)
     parser.add_argument("--today", required=True)
+    parser.add_argument("--identity", default="{}")
     args = parser.parse_args(argv)
     # jieba (last released 2020) imports pkg_resources; the notice is not about our site.
     warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
@@ -102,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         jieba.setLogLevel(logging.WARNING)
     except ImportError:  # pragma: no cover - a dependency; without it search has no Chinese words
         print("mkdocs WARNING 未安装 jieba：搜索索引不会切分中文词语", file=sys.stderr)
-    return _build(args.config, args.docs, args.site, args.today)
+    return _build(args.config, args.docs, args.site, args.today, json.loads(args.identity))
 
 
 if __name__ == "__main__":

@@ -92,9 +92,12 @@ class Shell:
             digest=hashlib.sha256(text.encode()).hexdigest(),
         )
 
-    def page(self, title: str, toc: str, body: str) -> str:
+    def page(self, title: str, toc: str, body: str, first_heading: str = "") -> str:
         # the title appears once before the toc (<title>); the rest of the shell has no marker left
         between = self.between.replace(SHELL_TITLE, html.escape(title))
+        # the theme's "skip to content" link points at the shell's own first heading
+        skip = f'href="#{html.escape(first_heading, quote=True)}"' if first_heading else 'href="#"'
+        between = between.replace(f'href="#{SHELL_TITLE.lower()}"', skip)
         return f"{self.head}{html.escape(title)}{between}{toc}{self.before_body}{body}{self.tail}"
 
 
@@ -179,7 +182,8 @@ def _render(page: ProjectPage, shell: Shell, converter: Converter) -> tuple[str,
         "title": segment(html.escape(page.title, quote=False)),
         "text": segment(html.escape(page.key_text, quote=False)),
     }
-    return shell.page(page.title, _toc(tokens), body), entry
+    first = str(tokens[0]["id"]) if tokens else ""
+    return shell.page(page.title, _toc(tokens), body, first), entry
 
 
 def write_project_pages(

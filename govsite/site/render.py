@@ -15,7 +15,8 @@ import html
 import json
 import re
 import shutil
-from collections.abc import Iterable
+import urllib.parse
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,8 @@ from govsite.judge import internal_error
 from govsite.parallel import ordered_map
 from govsite.policy.pack import cite
 from govsite.safetext import Md, escape_block, escape_markdown
+from govsite.site import opendata
+from govsite.site.charts import bar_chart
 from govsite.site.collect import DEADLINE_STATUS, InvalidFile, ProjectEntry, SiteData
 from govsite.site.project_pages import ProjectPage
 from govsite.vocabulary import label, value_label
@@ -35,6 +38,8 @@ _LINK_TARGET = re.compile(r"[A-Za-z0-9._/-]*(#[^\W_][\w-]*)?")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ANCHOR = re.compile(r"[A-Za-z][\w-]*")
 EMPTY = "—"
+RECENT_SHOWN = 15  # the home page's latest declarations, approvals and stage changes
+OVERDUE_SHOWN = 50  # the home page's longest-overdue clocks (the table filters all of them)
 
 
 class UnescapedOutput(TypeError):
@@ -108,10 +113,15 @@ def make_environment(templates: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(md=md, md_block=md_block, day=day, label=label, labels=labels, cite=cite)
+    env.filters.update(md=md, md_block=md_block, day=day, label=label, labels=labels, cite=cite, html=html_md)
     env.globals["value_label"] = value_label  # value_label("kind", e.kind): a label that depends on the field
     env.globals.update(
-        link=link, page_link=page_link, anchor=anchor, deadline_status=DEADLINE_STATUS, EMPTY=Md(EMPTY)
+        link=link,
+        page_link=page_link,
+        table_link=table_link,
+        anchor=anchor,
+        deadline_status=DEADLINE_STATUS,
+        EMPTY=Md(EMPTY),
     )
     return env
 
@@ -122,7 +132,33 @@ def page_link(text: object, url: str) -> Md:
     checked; the text is escaped."""
     if not _LINK_TARGET.fullmatch(url) or url.endswith(".md"):
         raise ValueError(f"refusing page link {url!r}")
-    return Md(f'<a href="{url}">{html.escape(str(text))}</a>')
+    return Md(f'<a href="{url}">{html.escape(str(text)).translate(_INLINE_SYNTAX)}</a>')
+
+
+# Inside an inline HTML element Markdown still reads its own syntax: a "|" would end a table cell.
+_INLINE_SYNTAX = {ord(c): f"&#{ord(c)};" for c in "|*_`[]\\~"}
+
+
+def table_link(text: object, depth: int = 1, **filters: str) -> Md:
+    """A link to 项目一览 showing only what `filters` select (`table_link("区大数据局", dept="区大数据局")`),
+    from a page served `depth` folders down (departments/ is 1, projects/ID/ is 2): the query is
+    URL-encoded, the text escaped."""
+    if not set(filters) <= TABLE_FILTERS:
+        raise ValueError(f"unknown filters {sorted(set(filters) - TABLE_FILTERS)}")
+    query = html.escape(urllib.parse.urlencode(filters), quote=True)
+    up = "../" * depth
+    return Md(f'<a href="{up}table/?{query}">{html.escape(str(text)).translate(_INLINE_SYNTAX)}</a>')
+
+
+TABLE_FILTERS = frozenset({"kw", "district", "dept", "stage", "type", "year", "amount", "major", "overdue"})
+
+
+def html_md(value: object) -> Md:
+    """Text or an attribute value inside raw HTML on a Markdown page: `escape_markdown` writes every
+    ASCII punctuation character as an entity, which HTML reads back as the character."""
+    if isinstance(value, Enum):
+        value = value.value
+    return escape_markdown(EMPTY if value is None else str(value))
 
 
 def _district_page(district: object) -> str:
@@ -144,7 +180,11 @@ def _page_key(templates: str, today: dt.date, entry: ProjectEntry) -> str:
     digest.update(
         f"\0{entry.pack.id if entry.pack else ''}\0{entry.pack.digest if entry.pack else ''}\0".encode()
     )
-    digest.update(repr(entry.approvals).encode())
+    digest.update(
+        repr(
+            (entry.approvals, entry.last_changed, entry.history_commit, entry.disclosure, entry.baseline)
+        ).encode()
+    )
     return digest.hexdigest()
 
 
@@ -219,9 +259,25 @@ def render_pages(data: SiteData, env: jinja2.Environment) -> dict[str, str]:
     """The pages mkdocs builds — relative path in docs_dir → Markdown: the registry's index and one
     list per district, the handbook, and the shell project pages are filled into. Render
     `project_pages` first: it drops projects whose page cannot be rendered from `data`."""
-    context: dict[str, Any] = {"site": data, "today": data.today, "district_page": _district_page}
+    context: dict[str, Any] = {
+        "site": data,
+        "today": data.today,
+        "district_page": _district_page,
+        "recent": opendata.feed_items(data)[:RECENT_SHOWN],
+        "overdue_shown": OVERDUE_SHOWN,
+        "chart": bar_chart,
+        "table_types": opendata.present_types(data),
+        "amount_bands": opendata.AMOUNT_BANDS,
+        "columns": opendata.COLUMNS,
+        "dictionary": opendata.data_dictionary(),
+        "source": data.source,
+    }
     pages: dict[str, str] = {}
     pages["index.md"] = env.get_template("index.md.j2").render(context)
+    pages["table.md"] = env.get_template("table.md.j2").render(context)
+    pages["data/index.md"] = env.get_template("data.md.j2").render(context)
+    pages["disclosure.md"] = env.get_template("disclosure.md.j2").render(context)
+    pages["departments.md"] = env.get_template("departments.md.j2").render(context)
     district_template = env.get_template("district.md.j2")
     for district, entries in data.by_district:
         pages[_district_page(district)] = district_template.render(
@@ -236,7 +292,7 @@ def render_pages(data: SiteData, env: jinja2.Environment) -> dict[str, str]:
     return pages
 
 
-def write_pages(pages: dict[str, str], docs_dir: Path, assets: Path | None = None) -> None:
+def write_pages(pages: Mapping[str, str | bytes], docs_dir: Path, assets: Path | None = None) -> None:
     """Replace `docs_dir` with exactly these pages (and the static assets folder, if given)."""
     if docs_dir.exists():
         shutil.rmtree(docs_dir)
@@ -249,4 +305,7 @@ def write_pages(pages: dict[str, str], docs_dir: Path, assets: Path | None = Non
         if target.parent not in folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             folders.add(target.parent)
-        target.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            target.write_bytes(text)
+        else:
+            target.write_text(text, encoding="utf-8")
