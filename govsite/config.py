@@ -15,6 +15,7 @@ site_code = "3101120001"             # 网站标识码
 icp = "沪ICP备00000000号"            # ICP备案号
 police = "沪公网安备 31011202000000号"  # 公安机关备案号
 party_mark = "https://bszs.conac.cn/…" # 党政机关标识的链接
+history = "https://git.example.gov.cn/registry/-/commits/main/{path}"  # 可选：文件的修改历史
 ```
 """
 
@@ -40,6 +41,9 @@ class SiteIdentity:
     icp: str | None = None
     police: str | None = None
     party_mark: str | None = None
+    # where a file's history is browsed on the forge, with {path} for the file, e.g.
+    # "https://git.example.gov.cn/registry/-/commits/main/{path}" (optional)
+    history: str | None = None
 
     # (field, its name on the page): the items a government site must show, in the footer's order
     REQUIRED = (
@@ -78,7 +82,7 @@ def parse_config(text: str, shown: str = CONFIG_FILE) -> Config:
 def _site_identity(table: object, shown: str) -> SiteIdentity:
     if not isinstance(table, dict):
         raise GovsiteError(f"{shown}：[site] 应为一个表", '写成 [site] 下的若干 键 = "值"。')
-    known = {key for key, _ in SiteIdentity.REQUIRED}
+    known = {key for key, _ in SiteIdentity.REQUIRED} | {"history"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise GovsiteError(
@@ -95,6 +99,12 @@ def _site_identity(table: object, shown: str) -> SiteIdentity:
         raise GovsiteError(f"{shown}：[site] url 应以 https:// 开头", '写成 url = "https://…/"。')
     if url and not url.endswith("/"):
         values["url"] = url + "/"
+    history = values.get("history")
+    if history and (not history.startswith(("https://", "http://")) or "{path}" not in history):
+        raise GovsiteError(
+            f"{shown}：[site] history 应为含 {{path}} 的链接",
+            'Git 平台上查看文件修改历史的地址，文件路径处写 {path}，如 "https://…/commits/main/{path}"。',
+        )
     for key in ("party_mark",):
         if values.get(key) and not values[key].startswith(("https://", "http://")):
             raise GovsiteError(f"{shown}：[site] {key} 应为链接（https://…）", "填写党政机关标识的链接地址。")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -148,3 +149,28 @@ def test_baseline_and_a_rebaseline_are_dated_events(tmp_path: Path) -> None:
     [row] = [[plain(c) for c in r] for r in rows(page, "投资调整")]
     assert row[0] == "2026-07-06"
     assert float(row[1].replace(",", "")) == total and float(row[2].replace(",", "")) == total * 1.2
+
+
+def test_page_links_the_file_history_on_the_forge(tmp_path: Path) -> None:
+    root = make_registry(tmp_path / "r", {PATH: project(DECLARED, INTAKE)})
+    (root / "govsite.toml").write_text(
+        '[site]\nhistory = "https://git.example.gov.cn/registry/-/commits/main/{path}"\n', encoding="utf-8"
+    )
+    git(root, "init", "-q", "-b", "main")
+    commit_at(root, "建立登记册", "2026-09-01")
+    build_site(root, root / "site", today=TODAY, run_mkdocs=False)
+    import html
+
+    raw = (root / "build" / "docs" / "projects" / "MH-2026-021.md").read_text(encoding="utf-8")
+    link = f'<a href="https://git.example.gov.cn/registry/-/commits/main/{PATH}">查看项目文件的修改历史</a>'
+    assert link in html.unescape(raw)
+    assert "本项目数据最近一次变更：2026-09-01" in plain(raw)
+
+
+def test_a_history_link_without_the_path_is_refused(tmp_path: Path) -> None:
+    from govsite.errors import GovsiteError
+
+    root = make_registry(tmp_path / "r", {PATH: project(DECLARED)})
+    (root / "govsite.toml").write_text('[site]\nhistory = "https://git.example.gov.cn/"\n', encoding="utf-8")
+    with pytest.raises(GovsiteError, match=re.escape("history 应为含 {path} 的链接")):
+        build_site(root, root / "site", today=TODAY, run_mkdocs=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from govsite.audit import AuditResult
@@ -143,7 +143,7 @@ def build_site(root: Path, out: Path, today: dt.date, run_mkdocs: bool = True, p
     if public:
         public_identity(identity)
     cache = Cache(root)
-    data = prepare(root, today, cache)
+    data = replace(prepare(root, today, cache), history_url=identity.history)
     privacy_review(data, identity)
     templates = resource(root, "site_templates")
     config_file = resource(root, "mkdocs.yml")

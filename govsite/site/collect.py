@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import urllib.parse
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -362,6 +363,13 @@ class SiteData:
     comparison: Comparison
     last_changed: dt.date | None = None  # the registry's last merged change (None: no history)
     source: str | None = None  # the commit the site was built from (None: not a git repository)
+    history_url: str | None = None  # govsite.toml [site] history: a file's history on the forge, {path}
+
+    def history_of(self, entry: ProjectEntry) -> str | None:
+        """Where the project file's history is browsed, if the registry says where its forge is."""
+        if not self.history_url:
+            return None
+        return self.history_url.replace("{path}", urllib.parse.quote(entry.result.path))
 
     @property
     def overdue(self) -> list[OverdueItem]:

@@ -202,6 +202,7 @@ def project_pages(data: SiteData, env: jinja2.Environment, cache: Cache = NO_CAC
     # A page depends on its entry alone (the template reads nothing else of the site) and on the
     # templates and govsite's code: keyed by those, an unchanged project is not rendered again.
     templates = folder_digest(Path(template.filename).parent) if template.filename else ""
+    templates += f"\0{data.history_url or ''}"  # pages link the file's history on the forge
     keys = [_page_key(templates, data.today, entry) if cache.enabled else "" for entry in entries]
 
     def render(index: int) -> tuple[str, str]:
