@@ -94,11 +94,26 @@ class WorkingCalendar:
     """Working days, with the registry's own notices first."""
 
     notices: dict[int, Notice] = field(default_factory=dict)
+    # chinesecalendar checks each date against its whole table (about 25 µs a call); a site build asks
+    # for the same few thousand days tens of thousands of times, so each answer is kept
+    _memo: dict[dt.date, bool] = field(default_factory=dict, compare=False, repr=False, hash=False)
+    _after: dict[tuple[dt.date, int], tuple[dt.date, frozenset[int]]] = field(
+        default_factory=dict, compare=False, repr=False, hash=False
+    )
+
+    def __getstate__(self) -> dict[str, object]:  # the memos are not part of the calendar
+        return {"notices": self.notices, "_memo": {}, "_after": {}}
 
     def known(self, year: int) -> bool:
         return year in self.notices or _package_knows(year)
 
     def is_working_day(self, day: dt.date) -> bool:
+        found = self._memo.get(day)
+        if found is None:
+            found = self._memo[day] = self._is_working_day(day)
+        return found
+
+    def _is_working_day(self, day: dt.date) -> bool:
         notice = self.notices.get(day.year)
         if notice is not None:
             if day in notice.on:
@@ -114,6 +129,12 @@ class WorkingCalendar:
         holidays were not known (the result is provisional if there are any)."""
         if days < 0:
             raise ValueError("days must not be negative")
+        found = self._after.get((start, days))
+        if found is None:
+            found = self._after[(start, days)] = self._add_working_days(start, days)
+        return found
+
+    def _add_working_days(self, start: dt.date, days: int) -> tuple[dt.date, frozenset[int]]:
         current, remaining, unknown = start, days, set()
         while remaining:
             current += dt.timedelta(days=1)

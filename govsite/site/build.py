@@ -150,7 +150,8 @@ def build_site(root: Path, out: Path, today: dt.date, run_mkdocs: bool = True, p
     env = make_environment(templates)
     projects = project_pages(data, env, cache)
     pages: dict[str, str | bytes] = dict(render_pages(data, env))
-    pages.update(opendata.exports(data, site_name(config_file), identity.url or "", data.source))
+    keys = [page.key for page in projects]
+    pages.update(opendata.exports(data, site_name(config_file), identity.url or "", data.source, cache, keys))
     docs_dir = root / "build" / "docs"
     counts = f"{len(data.projects)} 个项目页、{len(data.handbooks)} 本政策手册"
     if data.invalid:

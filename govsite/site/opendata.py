@@ -15,13 +15,16 @@ from __future__ import annotations
 import copy
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
 
+from govsite.cache import NO_CACHE, Cache, code_version
 from govsite.schema import project_schema
 from govsite.site.collect import ProjectEntry, SiteData
 from govsite.vocabulary import label
@@ -74,15 +77,24 @@ def registry_record(entry: ProjectEntry) -> dict[str, Any]:
 
 
 def registry_json(data: SiteData, source: str | None) -> str:
-    """`registry.json`: every project that has a page, in the registry's order."""
-    document = {
+    """`registry.json`: every project that has a page, in the registry's order, one per line (indented
+    JSON goes through the json module's pure-Python encoder: ten seconds for a city's registry)."""
+    return registry_json_head(data, source) + registry_json_projects(data)
+
+
+def registry_json_head(data: SiteData, source: str | None) -> str:
+    head = {
         "version": EXPORT_VERSION,
         "generated": data.today.isoformat(),
         "source": source,
         "schema": SCHEMA_NAME,
-        "projects": [registry_record(entry) for entry in data.projects],
     }
-    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+    return json.dumps(head, ensure_ascii=False)[:-1] + ', "projects": ['
+
+
+def registry_json_projects(data: SiteData) -> str:
+    lines = ",\n".join(json.dumps(registry_record(e), ensure_ascii=False) for e in data.projects)
+    return f"\n{lines}\n]}}\n" if lines else "]}\n"
 
 
 def registry_schema() -> dict[str, Any]:
@@ -367,16 +379,42 @@ def data_dictionary() -> list[DictionaryRow]:
     return found
 
 
-def exports(data: SiteData, site_name: str, site_url: str, source: str | None) -> dict[str, str | bytes]:
-    """Files of the `data/` folder and the feed, relative to the site's root."""
-    return {
-        f"data/{JSON_NAME}": registry_json(data, source),
+def exports(
+    data: SiteData,
+    site_name: str,
+    site_url: str,
+    source: str | None,
+    cache: Cache = NO_CACHE,
+    page_keys: Sequence[str] = (),
+) -> dict[str, str | bytes]:
+    """Files of the `data/` folder and the feed, relative to the site's root.
+
+    They say nothing the project pages do not (`page_keys`: what each page was rendered from, in
+    order), so with the pages' keys, the site's name and URL they are cached whole: a rebuild after
+    one merge writes them again but builds them only when a project changed. The commit the site is
+    built from is in registry.json's head, outside the cached part."""
+    key = ""
+    if cache.enabled and page_keys and all(page_keys):
+        digest = hashlib.sha256(f"exports\0{code_version()}\0{site_name}\0{site_url}\0{data.today}".encode())
+        for page_key in page_keys:
+            digest.update(page_key.encode())
+        key = digest.hexdigest()
+        cached = cache.get("exports", key)
+        if isinstance(cached, dict):
+            return {f"data/{JSON_NAME}": registry_json_head(data, source) + cached.pop(JSON_NAME), **cached}
+    built: dict[str, str | bytes] = {
+        JSON_NAME: registry_json_projects(data),
         f"data/{SCHEMA_NAME}": json.dumps(registry_schema(), ensure_ascii=False, indent=1) + "\n",
         f"data/{CSV_NAME}": registry_csv(data, site_url),
         f"data/{XLSX_NAME}": xlsx_bytes(data, site_url),
         f"data/{TABLE_NAME}": table_json(data),
         FEED_NAME: atom_feed(data, site_name, site_url),
     }
+    if key:
+        cache.put("exports", key, dict(built))
+    body = built.pop(JSON_NAME)
+    assert isinstance(body, str)
+    return {f"data/{JSON_NAME}": registry_json_head(data, source) + body, **built}
 
 
 TABLE_NAME = "projects.min.json"

@@ -59,6 +59,7 @@ class ProjectPage:
     markdown: str
     key_text: str  # the key fields, one line: what the small search index holds
     full_text: str  # the summary and records: what the district's full-text shard holds
+    key: str = ""  # what the page was rendered from (`render._page_key`); "" without a cache
 
 
 @dataclass(frozen=True)

@@ -222,7 +222,9 @@ def project_pages(data: SiteData, env: jinja2.Environment, cache: Cache = NO_CAC
             return "error", f"{type(exc).__name__}: {exc}"
 
     pages: list[ProjectPage] = []
-    for entry, (status, text) in zip(entries, ordered_map(render, range(len(entries))), strict=True):
+    for entry, key, (status, text) in zip(
+        entries, keys, ordered_map(render, range(len(entries))), strict=True
+    ):
         if status == "unescaped":
             raise UnescapedOutput(text)
         if status == "error":
@@ -231,14 +233,14 @@ def project_pages(data: SiteData, env: jinja2.Environment, cache: Cache = NO_CAC
                 InvalidFile(entry.result.path, internal_error(entry.result.path, RuntimeError(text)).findings)
             )
             continue
-        pages.append(_project_page(entry, text))
+        pages.append(_project_page(entry, text, key))
     return pages
 
 
-def _project_page(entry: ProjectEntry, markdown: str) -> ProjectPage:
+def _project_page(entry: ProjectEntry, markdown: str, key: str = "") -> ProjectPage:
     p = entry.project
     # the title holds the id and the name; the key fields are the rest of what a list shows
-    key = [
+    fields = [
         p.project_unit,
         label(p.district),
         label(p.stage),
@@ -251,8 +253,9 @@ def _project_page(entry: ProjectEntry, markdown: str) -> ProjectPage:
         district=p.district.value,
         title=f"{p.id} {p.name}",
         markdown=markdown,
-        key_text=" ".join(key),
+        key_text=" ".join(fields),
         full_text=" ".join(t for t in full if t),
+        key=key,
     )
 
 
