@@ -128,7 +128,7 @@ def _rev(repo: git.Repo, name: str) -> str:
 def _audit_start(repo: git.Repo, tip: str) -> tuple[str | None, set[str]]:
     """The declared first audited commit and every commit before it."""
     raw = read_blob(repo, tip, CONFIG_FILE)
-    since = parse_config(raw.decode("utf-8"), CONFIG_FILE).audit_from if raw else None
+    since = parse_config(raw.decode("utf-8"), CONFIG_FILE, site=False).audit_from if raw else None
     if since is None:
         return None, set()
     start = resolve(repo, since)

@@ -67,7 +67,9 @@ class Config:
     site: SiteIdentity = SiteIdentity()
 
 
-def parse_config(text: str, shown: str = CONFIG_FILE) -> Config:
+def parse_config(text: str, shown: str = CONFIG_FILE, site: bool = True) -> Config:
+    """`site=False` reads [audit] only: the audit of approvals does not stop for a typo in the
+    footer's settings."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -76,7 +78,8 @@ def parse_config(text: str, shown: str = CONFIG_FILE) -> Config:
     since = audit.get("from") if isinstance(audit, dict) else None
     if since is not None and not isinstance(since, str):
         raise GovsiteError(f"{shown}：[audit] from 应为提交号（文字）", '写成 from = "3f2c…"。')
-    return Config(audit_from=since, site=_site_identity(data.get("site", {}), shown))
+    identity = _site_identity(data.get("site", {}), shown) if site else SiteIdentity()
+    return Config(audit_from=since, site=identity)
 
 
 def _site_identity(table: object, shown: str) -> SiteIdentity:

@@ -101,3 +101,12 @@ def test_bad_site_settings_are_explained(tmp_path: Path, config: str, message: s
     root = registry(tmp_path, config)
     with pytest.raises(GovsiteError, match=re.escape(message)):
         build_site(root, root / "site", today=TODAY, run_mkdocs=False)
+
+
+def test_a_footer_typo_does_not_stop_the_audit() -> None:
+    from govsite.config import parse_config
+
+    text = '[audit]\nfrom = "abc"\n[site]\nlogo = "x"\n'
+    assert parse_config(text, site=False).audit_from == "abc"
+    with pytest.raises(GovsiteError, match="不认识的设置 logo"):
+        parse_config(text)
