@@ -174,3 +174,14 @@ def test_a_history_link_without_the_path_is_refused(tmp_path: Path) -> None:
     (root / "govsite.toml").write_text('[site]\nhistory = "https://git.example.gov.cn/"\n', encoding="utf-8")
     with pytest.raises(GovsiteError, match=re.escape("history 应为含 {path} 的链接")):
         build_site(root, root / "site", today=TODAY, run_mkdocs=False)
+
+
+def test_stage_records_show_when_they_reached_the_registry(registry: Path) -> None:
+    page = (registry / "build" / "docs" / "projects" / "MH-2026-021.md").read_text(encoding="utf-8")
+    table = [[plain(c) for c in r] for r in rows(page, "阶段记录")]
+    assert [(r[0], r[1], r[5]) for r in table] == [
+        ("申报", "2026-02-02", "2026-02-03"),
+        ("受理", "2026-02-06", "2026-02-09"),
+        ("入库", "2026-03-02", "2026-03-03"),
+        ("批复", "2026-03-16", "2026-06-01"),
+    ]

@@ -23,7 +23,7 @@ from govsite.model import Material, Project, StageRecord, SupervisionRecord
 from govsite.policy.pack import COMPARE_TOPICS, Article, CompiledRule, PolicyPack, cite
 from govsite.result import ProjectResult
 from govsite.reviewers import Reviewers
-from govsite.site.disclosure import DisclosureItem, Publication, decisions, disclosure
+from govsite.site.disclosure import DisclosureItem, Publication, decisions, disclosure, published_on
 from govsite.vocabulary import DEADLINE_STATUS_LABELS, RULE_KIND_LABELS, District, Stage, label
 from govsite.workdays import DEFAULT_CALENDAR, WorkingCalendar
 
@@ -135,6 +135,7 @@ class ProjectEntry:
     disclosure: tuple[DisclosureItem, ...] = ()  # what the law requires it to disclose (disclosure.py)
     decisions: tuple[Publication, ...] = ()  # each decision on record and when it was published
     baseline: Baseline | None = None  # the approved total and its changes (None: no history of it)
+    stages_merged: tuple[dt.date | None, ...] = ()  # per stage record, the day it reached main
 
     @property
     def overdue(self) -> list[Deadline]:
@@ -537,6 +538,7 @@ def collect(
                 disclosure(project, history, started, calendar),
                 tuple(decisions(project, history, started, calendar)),
                 baseline(project, history),
+                tuple(published_on(history, r.date, stage=r.stage.value) for r in project.stages),
             )
         )
     entries.sort(key=lambda e: (e.project.district.value, e.project.id))

@@ -182,7 +182,14 @@ def _page_key(templates: str, today: dt.date, entry: ProjectEntry) -> str:
     )
     digest.update(
         repr(
-            (entry.approvals, entry.last_changed, entry.history_commit, entry.disclosure, entry.baseline)
+            (
+                entry.approvals,
+                entry.last_changed,
+                entry.history_commit,
+                entry.disclosure,
+                entry.baseline,
+                entry.stages_merged,
+            )
         ).encode()
     )
     return digest.hexdigest()
