@@ -110,3 +110,32 @@ def test_a_footer_typo_does_not_stop_the_audit() -> None:
     assert parse_config(text, site=False).audit_from == "abc"
     with pytest.raises(GovsiteError, match="不认识的设置 logo"):
         parse_config(text)
+
+
+@pytest.mark.parametrize(
+    ("stage", "title"),
+    [("intake_refused", "本项目不予受理"), ("rejected", "本项目未通过（否定）")],
+)
+def test_a_refused_project_stays_with_its_reason_and_date(tmp_path: Path, stage: str, title: str) -> None:
+    import datetime as dt
+
+    stages = [
+        {"stage": "declared", "date": dt.date(2026, 2, 2)},
+        {
+            "stage": stage,
+            "date": dt.date(2026, 2, 9),
+            "ref": "闵数函〔2026〕5号",
+            "note": "不属于信息化项目范围",
+        },
+    ]
+    root = make_registry(
+        tmp_path / "r",
+        {"submissions/minhang/MH-2026-021.yaml": base_project(id="MH-2026-021", stage=stage, stages=stages)},
+    )
+    build_site(root, root / "site", today=TODAY, run_mkdocs=False)
+    page = html.unescape(
+        (root / "build" / "docs" / "projects" / "MH-2026-021.md").read_text(encoding="utf-8")
+    )
+    text = re.sub(r"<[^>]+>", "", page)
+    assert f'"{title}（2026-02-09）"' in text
+    assert "原因：不属于信息化项目范围" in text and "决定文号：闵数函〔2026〕5号" in text

@@ -33,6 +33,16 @@ RULE_KINDS = RULE_KIND_LABELS
 _ANCHOR_SAFE = re.compile(r"[^\W_][\w-]*")  # letters (any script), digits, "-", "_"
 
 
+ENDING_TITLES = {
+    Stage.INTAKE_REFUSED: "本项目不予受理",
+    Stage.REJECTED: "本项目未通过（否定）",
+    Stage.SUSPENDED: "本项目已暂停",
+    Stage.TERMINATED: "本项目已终止",
+    Stage.OUT_OF_USE: "本系统已停用",
+    Stage.DECOMMISSIONED: "本系统已下架",
+}
+
+
 @dataclass(frozen=True)
 class MaterialView:
     kind: str
@@ -162,9 +172,16 @@ class ProjectEntry:
 
     @property
     def ending(self) -> StageRecord | None:
-        """The record that suspended or ended the project, while it is suspended or terminated."""
+        """The record that stopped or ended the project, while it stands: a project refused, rejected,
+        suspended, terminated, taken out of use or decommissioned stays on the site, with the
+        decision, its date and its reason at the top of its page."""
         last = self.project.stages[-1]
-        return last if last.stage in (Stage.SUSPENDED, Stage.TERMINATED) else None
+        return last if last.stage in ENDING_TITLES else None
+
+    @property
+    def ending_title(self) -> str:
+        ending = self.ending
+        return ENDING_TITLES[ending.stage] if ending is not None else ""
 
     def rectification_status(self, record: SupervisionRecord) -> str:
         """How an order stands today: rectified (on time or late), open, or overdue."""
