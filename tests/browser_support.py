@@ -42,3 +42,17 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def served(folder: Path) -> Iterator[str]:
+    """A built site served on a free local port, as `govsite serve` serves it; yields its URL."""
+    from govsite.site.serve import serve_in_background, url_of
+
+    server, thread = serve_in_background(folder, "127.0.0.1", 0)
+    try:
+        yield url_of(server)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -147,15 +147,10 @@ def test_build_holds(hostile_site: Path) -> None:
 
 @pytest.fixture(scope="module")
 def site_url(hostile_site: Path) -> Iterator[str]:
-    from govsite.site.serve import serve_in_background, url_of
+    from browser_support import served
 
-    server, thread = serve_in_background(hostile_site, "127.0.0.1", 0)
-    try:
-        yield url_of(server)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with served(hostile_site) as url:
+        yield url
 
 
 @pytest.mark.slow

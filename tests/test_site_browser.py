@@ -9,23 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import chromium
+from browser_support import chromium, served
 from conftest import BuiltSite
-
-from govsite.site.serve import serve_in_background, url_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def site_url(built_site: BuiltSite) -> Iterator[str]:
-    server, thread = serve_in_background(built_site.out, "127.0.0.1", 0)
-    try:
-        yield url_of(server)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with served(built_site.out) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -21,10 +21,8 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-from browser_support import chromium
+from browser_support import chromium, served
 from conftest import TODAY
-
-from govsite.site.serve import serve_in_background, url_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -54,13 +52,8 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def site_url(sample_site: Path) -> Iterator[str]:
-    server, thread = serve_in_background(sample_site, "127.0.0.1", 0)
-    try:
-        yield url_of(server)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with served(sample_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
 """The registry as open data: `registry.json` with its JSON Schema, `registry.csv`, `registry.xlsx`, and
-an Atom feed of declarations, approvals and stage changes. Pure but for `xlsx_bytes` (openpyxl).
+an Atom feed of declarations, approvals and stage changes. Pure but for `xlsx_bytes` (openpyxl)
+and the cache `exports` keeps them in.
 
 Everything here is built from the site's `ProjectEntry`s, after the registry was judged, so the exports
 show exactly what the pages show: a material marked `public: false` keeps only its kind and that it is
