@@ -13,6 +13,7 @@ import urllib.parse
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from govsite.approvals.status import STATE_LABELS, describe
 from govsite.audit import AuditEvent, AuditResult
@@ -318,7 +319,7 @@ class Baseline:
 def baseline(project: Project, events: Sequence[AuditEvent]) -> Baseline | None:
     """The total as the merge that approved the project left it (or as first registered, for a
     project registered already approved), and each change of the total merged since."""
-    ordered = sorted((e for e in events if e.total is not None and e.step is not None), key=lambda e: e.time)
+    ordered = [e for e in events if e.total is not None and e.step is not None]  # oldest first
     approved_on = project.stage_date(Stage.APPROVED)
     if approved_on is None or not ordered:
         return None
@@ -428,8 +429,9 @@ class SiteData:
     def stage_chart(self) -> list[tuple[str, float]]:
         return [(label(stage), float(count)) for stage, count in self.stage_counts]
 
-    def totals_by(self, key: str) -> list[tuple[str, float]]:
-        """Total investment (万元) grouped by `district`, `budget_year` or `budget_authority`."""
+    def totals_by(self, key: Literal["district", "budget_year"]) -> list[tuple[str, float]]:
+        """Total investment (万元) by district (largest first) or by budget year (in order). By budget
+        authority it is `departments`: 区教育局 of one district is not that of another."""
         sums: dict[str, float] = defaultdict(float)
         for entry in self.projects:
             value = getattr(entry.project, key)
@@ -437,6 +439,15 @@ class SiteData:
         if key == "budget_year":
             return sorted(sums.items())
         return sorted(sums.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    @property
+    def department_chart(self) -> list[tuple[str, float]]:
+        """The ten budget authorities with the largest total, each named with its district."""
+        return [(f"{d.name}（{label(d.district)}）", d.total) for d in self.departments[:10]]
+
+    @property
+    def department_names(self) -> list[str]:
+        return sorted({e.project.budget_authority for e in self.projects})
 
     @property
     def repealed(self) -> list[Repealed]:
@@ -542,7 +553,7 @@ def collect(
         pack = by_pack.get(result.policy.id) if result.policy else None
         rows = approval_rows(events.get(project.id, []), audit.reviewers) if audit is not None else []
         changed = last.get(project.id)
-        history = events.get(project.id, [])
+        history = sorted(events.get(project.id, []), key=lambda e: e.time)  # oldest first, once
         entries.append(
             ProjectEntry(
                 project,

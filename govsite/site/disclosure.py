@@ -61,7 +61,8 @@ def published_on(
     events: Sequence[AuditEvent], record_date: dt.date, stage: str | None = None, change: int | None = None
 ) -> dt.date | None:
     """The day a record first reached the main branch: the declaration that already held it, or the
-    step to its stage (on or after its date), or the merge that added the change."""
+    step to its stage (on or after its date), or the merge that added the change. `events` are the
+    project's, oldest first (`collect` sorts them once)."""
 
     def holds(event: AuditEvent) -> bool:
         step = event.step
@@ -73,7 +74,7 @@ def published_on(
             return change in step.changes
         return step.kind == "transition" and step.target == stage and event.time.date() >= record_date
 
-    for event in sorted(events, key=lambda e: e.time):
+    for event in events:
         if holds(event):
             return event.time.date()
     return None

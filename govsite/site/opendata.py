@@ -59,11 +59,7 @@ def public_project(entry: ProjectEntry) -> dict[str, Any]:
 
 
 def overdue_clocks(entry: ProjectEntry) -> list[dict[str, str]]:
-    return [
-        {"what": d.what, "due": d.due, "article": d.article, "rule": d.rule}
-        for d in entry.result.deadlines
-        if d.status == "overdue"
-    ]
+    return [{"what": d.what, "due": d.due, "article": d.article, "rule": d.rule} for d in entry.overdue]
 
 
 def registry_record(entry: ProjectEntry) -> dict[str, Any]:
@@ -195,7 +191,7 @@ def _row(entry: ProjectEntry, site_url: str) -> list[object]:
         major,
         p.stages[0].date.isoformat(),
         p.stages[-1].date.isoformat(),
-        len(overdue_clocks(entry)),
+        len(entry.overdue),
         entry.pack.meta.document_number if entry.pack else "",
         p.unified_code or "",
         site_url + page_path(p.id),
