@@ -32,7 +32,7 @@ from govsite.approvals.required import Basis, Requirement, Subject, required_dec
 from govsite.approvals.statement import StatementFile
 from govsite.approvals.status import STATE_LABELS, RoleStatus, Verified, role_statuses, verify
 from govsite.cache import NO_CACHE, Cache, code_version
-from govsite.config import CONFIG_FILE, parse_config
+from govsite.config import CONFIG_FILE, PYPROJECT, parse_config, pick_config
 from govsite.errors import GovsiteError
 from govsite.findings import Finding, Severity
 from govsite.gitio import read_blob, resolve
@@ -90,14 +90,14 @@ class _Base:
 
     def __init__(self, repo: git.Repo) -> None:
         self.repo = repo
-        self._by_version: dict[tuple[str, str], tuple[list[PolicyPack], Reviewers]] = {}
-        self.unreadable: dict[tuple[str, str], str] = {}  # version → why this govsite cannot load it
+        self._by_version: dict[tuple[str, str, str], tuple[list[PolicyPack], Reviewers]] = {}
+        self.unreadable: dict[tuple[str, str, str], str] = {}  # version → why this govsite cannot load it
 
     def at(self, commit: str) -> tuple[list[PolicyPack], Reviewers]:
         version = self.version(commit)
         if version not in self._by_version:
             try:
-                loaded = load_base_packs(self.repo, commit) if version[0] else ([], Reviewers())
+                loaded = load_base_packs(self.repo, commit)
             except GovsiteError as exc:
                 # packs written for another govsite (a named rule since moved into CEL, say): what was
                 # decided under them cannot be re-judged by this version; the audit says so, per step
@@ -108,8 +108,13 @@ class _Base:
             self._by_version[version] = loaded
         return self._by_version[version]
 
-    def version(self, commit: str) -> tuple[str, str]:
-        return (_rev(self.repo, f"{commit}:policies"), _rev(self.repo, f"{commit}:{REVIEWERS_FILE}"))
+    def version(self, commit: str) -> tuple[str, str, str]:
+        # the registry's own packs, its reviewer file and its configuration (which districts it serves)
+        return (
+            _rev(self.repo, f"{commit}:policies"),
+            _rev(self.repo, f"{commit}:{REVIEWERS_FILE}"),
+            _rev(self.repo, f"{commit}:{CONFIG_FILE}") + _rev(self.repo, f"{commit}:{PYPROJECT}"),
+        )
 
     def why_unreadable(self, commit: str) -> str | None:
         self.at(commit)
@@ -127,8 +132,13 @@ def _rev(repo: git.Repo, name: str) -> str:
 
 def _audit_start(repo: git.Repo, tip: str) -> tuple[str | None, set[str]]:
     """The declared first audited commit and every commit before it."""
-    raw = read_blob(repo, tip, CONFIG_FILE)
-    since = parse_config(raw.decode("utf-8"), CONFIG_FILE, site=False).audit_from if raw else None
+    own, pyproject = (read_blob(repo, tip, name) for name in (CONFIG_FILE, PYPROJECT))
+    picked = pick_config(
+        own.decode("utf-8") if own is not None else None,
+        pyproject.decode("utf-8", "replace") if pyproject is not None else None,
+        "",
+    )
+    since = parse_config(*picked, site=False).audit_from if picked else None
     if since is None:
         return None, set()
     start = resolve(repo, since)

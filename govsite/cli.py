@@ -18,9 +18,8 @@ from typing import Any
 from govsite import __version__
 from govsite.errors import ExitCode, GovsiteError
 from govsite.result import RunResult
-from govsite.vocabulary import District
 
-FORMATS = ("text", "json", "github", "markdown")
+FORMATS = ("text", "json", "github", "markdown", "gitlab")
 
 
 def _date(text: str) -> dt.date:
@@ -32,11 +31,14 @@ def _date(text: str) -> dt.date:
 
 def _emit(run: RunResult, fmt: str, summary: str | None, fail_on: str = "error") -> int:
     from govsite.report.github import render_github, render_summary
+    from govsite.report.gitlab import render_gitlab
     from govsite.report.json_report import render_json
     from govsite.report.text import render_text
 
     if fmt == "json":
         sys.stdout.write(render_json(run))
+    elif fmt == "gitlab":
+        sys.stdout.write(render_gitlab(run))
     elif fmt == "markdown":
         sys.stdout.write(render_summary(run))
     elif fmt == "github":
@@ -55,35 +57,35 @@ def _emit(run: RunResult, fmt: str, summary: str | None, fail_on: str = "error")
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from govsite.cache import Cache
+    from govsite.config import load_config
+    from govsite.resources import pack_folders
     from govsite.tree import reads_hold, validation_key
 
     root = Path(args.root)
-    policies = root / args.policies
-    if not policies.is_dir():  # as load_packs says it, before anything else is looked at
-        raise GovsiteError(f"找不到政策目录 {policies}", "在仓库根目录运行，或用 --policies 指定政策目录。")
+    config = load_config(root)
+    policies = pack_folders(root, args.policies)  # before anything else is looked at
     paths = [Path(p) for p in args.paths] or [root / "submissions"]
     for path in paths:
         if not path.exists():
             raise GovsiteError(f"找不到 {path}", "给出项目文件或 submissions/ 下的目录。")
     cache = Cache(root)
     # a run over unchanged files, packs and date is read back whole (reporters need no Project)
-    key = validation_key(paths, root, args.today, policies) if cache.enabled else ""
+    key = validation_key(paths, root, args.today, policies, repr(config.districts)) if cache.enabled else ""
     stored = cache.get("run", key) if key else None
     if isinstance(stored, tuple) and len(stored) == 2 and reads_hold(root, stored[1]):
         run = stored[0]
     else:
-        from govsite.policy.pack import load_packs
         from govsite.registry import validate_paths
+        from govsite.resources import registry_packs
 
         reads: dict[str, str] = {}
-        run = validate_paths(paths, load_packs(policies, cache), root, args.today, cache, reads)
+        packs = registry_packs(root, args.policies, cache, config)
+        run = validate_paths(paths, packs, root, args.today, cache, reads)
         for result in run.projects:
             result.project = None
         if key:
             cache.put("run", key, (run, reads))
-    from govsite.config import load_config
-
-    run.site_url = load_config(root).site.url
+    run.site_url = config.site.url
     return _emit(run, args.format, args.summary, args.fail_on)
 
 
@@ -116,9 +118,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     run = check_pull_request(
         Path(args.root), args.base, args.head, args.today, _forge_input(args), args.require_approvals
     )
-    run.site_url = config_at(
-        Path(args.root), args.base
-    ).site.url  # the base's: a pull request's own is not trusted
+    # the base's (resolved, fetched if the clone lacked it): a pull request's own is not trusted
+    run.site_url = config_at(Path(args.root), run.base or args.base).site.url
     return _emit(run, args.format, args.summary, args.fail_on)
 
 
@@ -196,10 +197,10 @@ def cmd_comment(args: argparse.Namespace) -> int:
 def cmd_policy_test(args: argparse.Namespace) -> int:
     from govsite.policy.coverage import coverage_problems
     from govsite.policy.lint import lint
-    from govsite.policy.pack import load_packs
     from govsite.policy.selftest import iter_examples
+    from govsite.resources import registry_packs
 
-    packs = load_packs(Path(args.root) / args.policies)
+    packs = registry_packs(Path(args.root), args.policies)
     if args.pack:
         packs = [p for p in packs if p.id == args.pack]
         if not packs:
@@ -236,10 +237,10 @@ def cmd_policy_test(args: argparse.Namespace) -> int:
 
 def cmd_policy_coverage(args: argparse.Namespace) -> int:
     from govsite.policy.coverage import coverage_markdown
-    from govsite.policy.pack import load_packs
+    from govsite.resources import registry_packs
 
     root = Path(args.root)
-    text = coverage_markdown(load_packs(root / args.policies))
+    text = coverage_markdown(registry_packs(root, args.policies))
     return _write_or_check(root / args.out, text, args.check, "政策包", "govsite policy coverage")
 
 
@@ -265,13 +266,13 @@ def cmd_cache_prune(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from govsite.policy.pack import load_packs
+    from govsite.resources import registry_packs
     from govsite.schema import schemas
 
     folder = Path(args.root) / "schema"
     wanted = {
         name: json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
-        for name, schema in schemas(load_packs(Path(args.root) / args.policies)).items()
+        for name, schema in schemas(registry_packs(Path(args.root), args.policies)).items()
     }
     if args.check:
         stale = [
@@ -295,11 +296,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_codeowners(args: argparse.Namespace) -> int:
     from govsite.owners import CODEOWNERS, owner_rules, render_codeowners
-    from govsite.policy.pack import load_packs
+    from govsite.resources import registry_packs
     from govsite.reviewers import load_reviewers
 
     root = Path(args.root)
-    text = render_codeowners(owner_rules(load_packs(root / args.policies), load_reviewers(root)))
+    text = render_codeowners(owner_rules(registry_packs(root, args.policies), load_reviewers(root)))
     return _write_or_check(
         root / CODEOWNERS, text, args.check, "政策包的角色和 reviewers.yaml ", "govsite codeowners"
     )
@@ -327,6 +328,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         today=args.today,
         run_mkdocs=not args.markdown_only,
         public=args.public,
+        policies=args.policies,
     )
     print(report)
     return ExitCode.OK
@@ -337,24 +339,61 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from govsite.site.serve import serve
 
     out = Path(args.out)
-    print(build_site(Path(args.root), out, today=args.today))
+    print(build_site(Path(args.root), out, today=args.today, policies=args.policies))
     serve(out, args.host, args.port)
     return ExitCode.OK
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from govsite.policy.pack import load_packs, select_pack
+    from govsite import districts
+    from govsite.config import load_config
+    from govsite.policy.pack import select_pack
+    from govsite.resources import registry_packs
     from govsite.scaffold import create_declaration
-    from govsite.vocabulary import District
 
     root = Path(args.root)
-    district = District(args.district)
-    pack, reason = select_pack(load_packs(root / args.policies), district, args.today)
+    packs = registry_packs(root, args.policies)
+    if districts.info(args.district) is None:
+        raise GovsiteError(
+            f"本登记册没有区 {args.district!r} 的政策包",
+            f"--district 写以下之一：{districts.listing()}；新的区先在 policies/ 中加入它的政策包。",
+        )
+    district = districts.DistrictKey(args.district)
+    pack, reason = select_pack(packs, district, args.today)
     if pack is None:
         print(f"注意：{reason}；按通用模板生成。", file=sys.stderr)
-    path = create_declaration(root, district, args.today, args.id, pack)
+    path = create_declaration(root, district, args.today, args.id, pack, load_config(root).site.url)
     print(
         f"已生成 {path}：按文件中的注释填写（“某某”“（请填写）”处都要改），然后运行 govsite validate {path}"
+    )
+    return ExitCode.OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from govsite.bootstrap import init_registry
+
+    root = Path(args.directory)
+    forges = tuple(dict.fromkeys(f.strip() for part in args.forge for f in part.split(",") if f.strip()))
+    report = init_registry(
+        root,
+        list(dict.fromkeys(args.district)),
+        forges or None,
+        site_name=args.name,
+        package=args.package,
+        hook_repo=args.hook_repo,
+        hook_rev=args.hook_rev,
+        today=args.today,
+    )
+    for path in report.written:
+        print(f"已写入 {root / path}")
+    for path in report.kept:
+        print(f"已存在，未改动：{root / path}")
+    if report.git:
+        print(f"已在 {root} 创建 git 仓库（主分支 main）")
+    print(
+        "下一步：govsite new --district "
+        f"{args.district[0]} 生成第一个申报文件；govsite validate 检查；govsite serve 预览网站；"
+        "提交并推送到代码托管平台。"
     )
     return ExitCode.OK
 
@@ -483,10 +522,35 @@ def build_parser() -> argparse.ArgumentParser:
     policy_coverage.set_defaults(func=cmd_policy_coverage)
 
     new = sub.add_parser("new", help="按模板生成一个新的申报文件")
-    new.add_argument("--district", required=True, choices=[d.value for d in District], help="所在区")
+    new.add_argument("--district", required=True, help="所在区（政策包中的区，如 minhang）")
     new.add_argument("--id", help="项目编号（默认自动取下一个）")
     _common(new)
     new.set_defaults(func=cmd_new)
+
+    init = sub.add_parser(
+        "init", help="新建一个登记仓库：配置、各区文件夹、流水线、pre-commit、README 与 CODEOWNERS"
+    )
+    init.add_argument("directory", nargs="?", default=".", help="登记仓库的目录（默认当前目录）")
+    init.add_argument(
+        "--district",
+        action="append",
+        required=True,
+        help="受理哪个区的项目（政策包中的区，如 minhang）；可写多次",
+    )
+    init.add_argument(
+        "--forge",
+        action="append",
+        default=[],
+        help="为哪些代码托管平台生成流水线：github、gitlab、forgejo、gitea（可写多次或用逗号分隔；默认前三个）",
+    )
+    init.add_argument("--name", help="网站名称（默认“某某区政务数字化项目公开目录”）")
+    init.add_argument("--package", help="流水线安装的 govsite（pip 的写法，默认本版本：govsite==X.Y.Z）")
+    init.add_argument("--hook-repo", default=None, help="pre-commit 钩子所在的 govsite 仓库地址")
+    init.add_argument("--hook-rev", help="pre-commit 钩子的版本（标签，默认 vX.Y.Z）")
+    init.add_argument(
+        "--today", type=_date, default=None, help="按哪一天（默认今天，或环境变量 GOVSITE_TODAY）"
+    )
+    init.set_defaults(func=cmd_init)
 
     cache = sub.add_parser("cache", help="缓存 .govsite-cache/ 的维护")
     cache_sub = cache.add_subparsers(dest="cache_command", required=True)

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 
-from govsite import law
+from govsite import districts, law
 from govsite.approvals.required import Subject
 from govsite.findings import Finding, Severity
 from govsite.layout import project_layout_findings
@@ -33,9 +33,20 @@ def declaration_date(project: Project) -> dt.date:
 
 
 def _layout(project: Project, path: str) -> list[Finding]:
-    return project_layout_findings(
+    found = project_layout_findings(
         project.id, project.district.value, project.district.label, project.budget_year, path
     )
+    if districts.info(project.district) is None:  # the model knows no districts; the packs do
+        found.append(
+            Finding(
+                rule="schema",
+                severity=Severity.ERROR,
+                message=f"本登记册没有“{project.district}”这个区：所在区应为 {districts.listing()} 之一",
+                hint="district 写项目所在区的英文名（即 submissions/ 下的文件夹名）；新的区先在 policies/ 中加入它的政策包。",
+                field=("district",),
+            )
+        )
+    return found
 
 
 def _pending_changes(project: Project) -> tuple[int, ...]:

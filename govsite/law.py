@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from govsite.findings import Deadline, FieldPath, Finding
 from govsite.model import Project
 from govsite.policy.pack import PolicyPack
-from govsite.vocabulary import District, Stage
+from govsite.vocabulary import Stage
 
 FAR_FUTURE = dt.date(9999, 12, 31)
 # kinds of rule whose findings are about what was declared, whatever stage the project is at now
@@ -49,9 +49,9 @@ class Window:
         return self.start <= day < self.end
 
 
-def windows(packs: Sequence[PolicyPack], district: District) -> list[Window]:
+def windows(packs: Sequence[PolicyPack], district: str) -> list[Window]:
     """The district's regulations in order, each until it lapses or the next takes effect."""
-    mine = sorted((p for p in packs if p.meta.district is district), key=lambda p: p.meta.effective)
+    mine = sorted((p for p in packs if p.meta.district == district), key=lambda p: p.meta.effective)
     found = []
     for index, pack in enumerate(mine):
         end = pack.meta.lapses or FAR_FUTURE

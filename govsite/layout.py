@@ -18,34 +18,27 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePosixPath
 
+from govsite.districts import district_of_id, prefix_of
 from govsite.findings import Finding, Severity
 
 SUBMISSIONS = "submissions"
 PROJECT_SUFFIXES = (".yaml", ".yml")
 
-# The id prefix of each district's projects.
-ID_PREFIX: dict[str, str] = {
-    "minhang": "MH",
-    "qingpu": "QP",
-    "yangpu": "YP",
-    "gongshu": "GS",
-    "longgang": "LG",
-}
-
-# ASCII digits only: `\d` would also accept ٢٠٢٦ or full-width ２０２６, which look like an existing
-# id to a reader and break links on the site.
-ID_PATTERN = "^(" + "|".join(sorted(ID_PREFIX.values())) + ")-[0-9]{4}-[0-9]{3,4}$"
+# A district's prefix (its packs' id_prefix, govsite/districts.py), the year, a number. ASCII digits
+# only: `\d` would also accept ٢٠٢٦ or full-width ２０２６, which look like an existing id to a reader
+# and break links on the site. Which prefix belongs to which district is checked against the packs.
+ID_PATTERN = "^[A-Z]{2,4}-[0-9]{4}-[0-9]{3,4}$"
 _ID = re.compile(ID_PATTERN)
-_ID_LIKE = re.compile(r"[A-Za-z]{2}-[0-9]{4}-[0-9]{3,4}")
+_ID_LIKE = re.compile(r"[A-Za-z]{2,4}-[0-9]{4}-[0-9]{3,4}")
 
 
 def canonical_paths(project_id: str) -> tuple[str, ...]:
     """Where the project with this id must live (submissions/<district>/<id>.yaml or .yml): a rule
     that looks a project up by id reads that file, and a file elsewhere claiming the id is not it
     (it has its own layout finding)."""
-    if not _ID.match(project_id):
+    district = district_of_id(project_id) if _ID.match(project_id) else None
+    if district is None:
         return ()
-    district = next(d for d, prefix in ID_PREFIX.items() if project_id.startswith(prefix + "-"))
     return tuple(f"{SUBMISSIONS}/{district}/{project_id}{suffix}" for suffix in PROJECT_SUFFIXES)
 
 
@@ -196,8 +189,8 @@ def project_layout_findings(
     findings: list[Finding] = []
     if SUBMISSIONS not in parts:
         return findings  # a draft outside the registry is judged on content only
-    prefix = ID_PREFIX.get(district, "")
-    if not project_id.startswith(prefix + "-"):
+    prefix = prefix_of(district)
+    if prefix is not None and not project_id.startswith(prefix + "-"):
         findings.append(
             Finding(
                 rule="layout",

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from govsite.districts import DistrictKey
 from govsite.layout import ID_PATTERN
 from govsite.vocabulary import (
     AcceptanceLevel,
@@ -18,7 +19,6 @@ from govsite.vocabulary import (
     Category,
     ChangeContent,
     ConstructionMode,
-    District,
     Domain,
     OwnFacility,
     ProjectType,
@@ -356,7 +356,7 @@ class FinalAccounts(_Strict):
 class Waiver(_Strict):
     """An exception the regulation itself allows (原则上 …), granted by the body it names."""
 
-    rule: str = Field(pattern=r"^[A-Z]{2}-[0-9]{2}$", description="豁免的规则编号，如 MH-04")
+    rule: str = Field(pattern=r"^[A-Z]{2,4}-[0-9]{2,3}[a-z]?$", description="豁免的规则编号，如 MH-04")
     reason: Text = Field(description="豁免理由")
     granted_by: str = Field(
         pattern="^[a-z][a-z0-9_]*$", description="同意豁免的机构（角色编号，如 data_bureau）"
@@ -386,7 +386,7 @@ class Project(_Strict):
 
     id: str = Field(pattern=ID_PATTERN, description="项目编号，例如 MH-2026-014")
     name: Text = Field(description="项目名称（按所在区的命名规范）")
-    district: District
+    district: DistrictKey = Field(description="所在区（submissions/ 下的文件夹名，如 minhang）")
     project_unit: Text = Field(description="项目单位")
     budget_authority: Text = Field(description="预算主管部门")
     type: ProjectType

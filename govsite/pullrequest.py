@@ -17,6 +17,7 @@ What is reported:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +42,6 @@ from govsite.gitio import (
     open_repo,
     read_blob,
     read_blobs,
-    resolve,
 )
 from govsite.judge import Reader, internal_error, judge_change
 from govsite.layout import (
@@ -59,6 +59,7 @@ from govsite.policy.pack import PolicyPack, load_packs
 from govsite.registry import duplicate_ids
 from govsite.result import ProjectResult, RunResult
 from govsite.reviewers import DEFAULT_REVIEWERS, REVIEWERS_FILE, Reviewers, parse_reviewers
+from govsite.shallow import commits_for_check
 from govsite.validation import validate_project
 from govsite.workdays import CALENDARS, DEFAULT_CALENDAR, WorkingCalendar, load_calendars
 from govsite.yamlload import load_bytes
@@ -67,9 +68,19 @@ from govsite.yamlload import load_bytes
 def load_base_packs(
     repo: git.Repo, commit: str, cache: Cache = NO_CACHE
 ) -> tuple[list[PolicyPack], Reviewers]:
-    """The policy packs and the reviewer file as they are at `commit` (never the pull request's)."""
-    with export_tree(repo, commit, POLICIES) as exported:
-        packs = load_packs(Path(exported) / POLICIES, cache)
+    """The policy packs and the reviewer file as they are at `commit` (never the pull request's):
+    the packs shipped with this govsite and the registry's own `policies/` at `commit`, of the
+    districts its configuration at `commit` serves (resources.py)."""
+    from govsite.config import config_at
+    from govsite.resources import served, shipped
+
+    config = config_at(Path(repo.working_tree_dir or repo.git_dir), commit, site=False)
+    with contextlib.ExitStack() as stack:
+        folders = [shipped("policies")]
+        if list_tree(repo, commit, POLICIES):
+            folders.append(Path(stack.enter_context(export_tree(repo, commit, POLICIES))) / POLICIES)
+        packs = load_packs(folders, cache, config.districts)
+    served(packs, config)
     raw = read_blob(repo, commit, REVIEWERS_FILE)
     return packs, (parse_reviewers(raw, REVIEWERS_FILE) if raw is not None else DEFAULT_REVIEWERS)
 
@@ -216,8 +227,8 @@ def check_pull_request(
     require_approvals: bool = False,
 ) -> RunResult:
     repo = open_repo(root)
-    base_tip = resolve(repo, base)
-    head_sha = resolve(repo, head)
+    # In a forge's shallow clone the base, and the history down to the merge base, are fetched.
+    base_tip, head_sha = commits_for_check(repo, base, head)
     run = RunResult(mode="check", base=base_tip, head=head_sha)
     merge = merge_tree(repo, base_tip, head_sha)
     if merge.tree is None:

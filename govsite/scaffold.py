@@ -20,16 +20,32 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
+from govsite.districts import DistrictKey, prefix_of
 from govsite.errors import GovsiteError
-from govsite.layout import ID_PREFIX
 from govsite.policy.pack import LocalField, PolicyPack
-from govsite.vocabulary import District
 
-SCHEMA_COMMENT = "# yaml-language-server: $schema=../../schema/{district}.schema.json"
+SCHEMA_COMMENT = "# yaml-language-server: $schema={ref}"
 
 
-def next_id(folder: Path, district: District, year: int) -> str:
-    prefix = f"{ID_PREFIX[district.value]}-{year}-"
+def schema_ref(root: Path, district: str, site_url: str | None) -> str:
+    """Where the file's editor finds the district's schema: the registry's own schema/ folder (written
+    by govsite schema, relative to submissions/<district>/), else the published site's copy."""
+    if (root / "schema" / f"{district}.schema.json").is_file() or not site_url:
+        return f"../../schema/{district}.schema.json"
+    return f"{site_url}schema/{district}.schema.json"
+
+
+def _prefix(district: DistrictKey) -> str:
+    prefix = prefix_of(district)
+    if prefix is None:
+        raise GovsiteError(
+            f"没有{district}区的政策包，不知道它的项目编号前缀", "先在 policies/ 中加入该区的政策包。"
+        )
+    return prefix
+
+
+def next_id(folder: Path, district: DistrictKey, year: int) -> str:
+    prefix = f"{_prefix(district)}-{year}-"
     used = [
         int(match.group(1))
         for path in folder.glob(f"{prefix}*.y*ml")
@@ -79,12 +95,18 @@ def _dates(node: Any, today: dt.date) -> None:
 
 
 def render_template(
-    project_id: str, district: District, today: dt.date, pack: PolicyPack | None = None
+    project_id: str,
+    district: DistrictKey,
+    today: dt.date,
+    pack: PolicyPack | None = None,
+    schema: str | None = None,
 ) -> str:
     yaml = _yaml()
     data = yaml.load(template_text(pack))
     data["id"] = project_id
     data["district"] = district.value
+    if isinstance(data.get("name"), str):  # the generic template's name starts with 某某区
+        data["name"] = data["name"].replace("某某区", district.label, 1)
     data["budget_year"] = today.year + 1
     _dates(data, today)
     if pack is not None and pack.local_fields:
@@ -100,26 +122,29 @@ def render_template(
     yaml.dump(data, out)
     text = out.getvalue()
     lines = [line for line in text.splitlines() if "yaml-language-server" not in line]
-    return SCHEMA_COMMENT.format(district=district.value) + "\n" + "\n".join(lines) + "\n"
+    ref = schema or f"../../schema/{district}.schema.json"
+    return SCHEMA_COMMENT.format(ref=ref) + "\n" + "\n".join(lines) + "\n"
 
 
 def create_declaration(
     root: Path,
-    district: District,
+    district: DistrictKey,
     today: dt.date,
     project_id: str | None = None,
     pack: PolicyPack | None = None,
+    site_url: str | None = None,
 ) -> Path:
     folder = root / "submissions" / district.value
     folder.mkdir(parents=True, exist_ok=True)
     project_id = project_id or next_id(folder, district, today.year)
-    if not project_id.startswith(ID_PREFIX[district.value] + "-"):
+    if not project_id.startswith(_prefix(district) + "-"):
         raise GovsiteError(
-            f"{district.label}的项目编号应以 {ID_PREFIX[district.value]}- 开头：{project_id}",
+            f"{district.label}的项目编号应以 {_prefix(district)}- 开头：{project_id}",
             "省略 --id 让 govsite 自动编号。",
         )
     target = folder / f"{project_id}.yaml"
     if target.exists():
         raise GovsiteError(f"{target} 已存在，不会覆盖", "换一个编号，或省略 --id 自动取下一个编号。")
-    target.write_text(render_template(project_id, district, today, pack), encoding="utf-8")
+    ref = schema_ref(root, district, site_url)
+    target.write_text(render_template(project_id, district, today, pack, ref), encoding="utf-8")
     return target

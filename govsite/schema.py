@@ -13,9 +13,10 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
+from govsite.districts import DistrictKey, name_of, prefix_of
 from govsite.model import Project
 from govsite.policy.pack import LocalField, PolicyPack
-from govsite.vocabulary import FIELD_LABELS, LABELS, District, MaterialKind, value_label
+from govsite.vocabulary import FIELD_LABELS, LABELS, MaterialKind, value_label
 
 SCHEMA_ID = "https://govsite.example/schema/{name}.schema.json"
 
@@ -84,14 +85,18 @@ def _local_property(spec: LocalField) -> dict[str, Any]:
     return node
 
 
-def district_schema(district: District, packs: Sequence[PolicyPack]) -> dict[str, Any]:
+def district_schema(district: DistrictKey, packs: Sequence[PolicyPack]) -> dict[str, Any]:
     """The common schema with what `district`'s packs add."""
     schema = copy.deepcopy(project_schema())
     schema["$id"] = SCHEMA_ID.format(name=district.value)
     schema["title"] = f"{district.label}政务数字化项目"
-    mine = [p for p in packs if p.meta.district is district]
+    mine = [p for p in packs if p.meta.district == district]
     props = schema["properties"]
     props["district"] = {"const": district.value, "title": "所在区", "description": district.label}
+    prefix = prefix_of(district)
+    if prefix is not None:
+        props["id"] = {**props["id"], "pattern": f"^{prefix}-[0-9]{{4}}-[0-9]{{3,4}}$"}
+        props["id"]["description"] = f"项目编号，例如 {prefix}-2026-014"
     fields: dict[str, LocalField] = {}
     kinds: dict[str, str] = {kind.value: kind.label for kind in MaterialKind}
     for pack in mine:
@@ -113,7 +118,16 @@ def district_schema(district: District, packs: Sequence[PolicyPack]) -> dict[str
 
 def schemas(packs: Sequence[PolicyPack]) -> dict[str, dict[str, Any]]:
     """File name → schema: the common one and one per district that has a pack."""
-    found = {"project.schema.json": project_schema()}
-    for district in sorted({p.meta.district for p in packs}, key=lambda d: d.value):
+    common = project_schema()
+    keys = sorted({p.meta.district for p in packs})
+    # the districts are the packs' (govsite/districts.py), not the model's
+    common["properties"]["district"] = {
+        **common["properties"]["district"],
+        "enum": keys,
+        "enumDescriptions": [name_of(k) for k in keys],
+        "markdownEnumDescriptions": [f"{name_of(k)}（`{k}`）" for k in keys],
+    }
+    found = {"project.schema.json": common}
+    for district in keys:
         found[f"{district.value}.schema.json"] = district_schema(district, packs)
     return found

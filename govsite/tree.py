@@ -162,16 +162,20 @@ def calendar_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def validation_key(paths: Sequence[Path], root: Path, today: dt.date, policies: Path) -> str:
+def validation_key(
+    paths: Sequence[Path], root: Path, today: dt.date, policies: Sequence[Path], settings: str = ""
+) -> str:
     """Everything the result of `validate paths` depends on, as one digest: govsite's code, the
     packs, the calendars, the date, and the name, kind and content of every file asked for and of
     every file of the registry (material files elsewhere are checked by the entry, see `reads_hold`).
     Reading and hashing 10,000 files is a fraction of parsing them."""
-    digest = hashlib.sha256(f"{code_version()}\0{today.isoformat()}\0{os.path.abspath(root)}".encode())
-    for folder in (
-        sorted(p for p in policies.iterdir() if (p / "policy.yaml").is_file()) if policies.is_dir() else []
-    ):
-        digest.update(folder.name.encode() + b"\0" + folder_digest(folder).encode())
+    digest = hashlib.sha256(
+        f"{code_version()}\0{today.isoformat()}\0{os.path.abspath(root)}\0{settings}".encode()
+    )
+    for policies_dir in policies:  # the shipped packs, then the registry's own (resources.py)
+        digest.update(f"\0{policies_dir}\0".encode())
+        for folder in sorted(p for p in policies_dir.iterdir() if (p / "policy.yaml").is_file()):
+            digest.update(folder.name.encode() + b"\0" + folder_digest(folder).encode())
     digest.update(calendar_digest(root / CALENDARS).encode())
     base = os.path.abspath(root)
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import Enum, StrEnum
 
+from govsite.districts import name_of
+
 
 class LabelledEnum(StrEnum):
     """A str enum whose members carry a Chinese label."""
@@ -15,14 +17,6 @@ class LabelledEnum(StrEnum):
     @property
     def label(self) -> str:
         return LABELS.get(str(self.value), str(self.value))
-
-
-class District(LabelledEnum):
-    MINHANG = "minhang"
-    QINGPU = "qingpu"
-    YANGPU = "yangpu"
-    GONGSHU = "gongshu"
-    LONGGANG = "longgang"
 
 
 class Stage(LabelledEnum):
@@ -180,12 +174,6 @@ class ReviewOutcome(LabelledEnum):
 
 
 LABELS: dict[str, str] = {
-    # districts
-    "minhang": "闵行区",
-    "qingpu": "青浦区",
-    "yangpu": "杨浦区",
-    "gongshu": "拱墅区",
-    "longgang": "龙岗区",
     # stages
     "requirement": "需求提出",
     "declared": "申报",
@@ -337,9 +325,11 @@ DEADLINE_STATUS_LABELS: dict[str, str] = {
 
 
 def label(value: object) -> str:
-    """Chinese label of a vocabulary key (or of an enum member); the key itself if unknown."""
+    """Chinese label of a vocabulary key (or of an enum member), or a district's name (the districts
+    come from the packs, govsite/districts.py); the key itself if unknown."""
     key = value.value if isinstance(value, Enum) else str(value)
-    return LABELS.get(key, key)
+    found = LABELS.get(key)
+    return found if found is not None else name_of(key)
 
 
 # The Chinese name of every field of a project file: the schema's titles (editor hints), and how

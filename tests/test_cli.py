@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from support import REPO, base_project, govsite, make_registry
+from support import REPO, base_project, dump_yaml, govsite, make_registry
 
 
 def test_clean_registry_exits_0(tmp_path: Path) -> None:
@@ -39,9 +40,25 @@ def test_missing_path_exits_2(tmp_path: Path) -> None:
 
 
 def test_missing_policies_exits_2(tmp_path: Path) -> None:
+    done = govsite("validate", "--policies", "rules", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "找不到政策目录" in done.stderr and "rules" in done.stderr
+
+
+def test_a_registry_without_policies_uses_the_packs_govsite_ships(tmp_path: Path) -> None:
+    """No policies/ folder: the five shipped packs judge (a registry need not copy them)."""
+    data = base_project()
+    (tmp_path / "submissions" / "minhang").mkdir(parents=True)
+    (tmp_path / "submissions" / "minhang" / "MH-2026-001.yaml").write_text(dump_yaml(data), encoding="utf-8")
+    done = govsite("validate", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["projects"][0]["policy"]["id"] == "minhang-2025"
+
+
+def test_no_submissions_folder_is_a_usage_error(tmp_path: Path) -> None:
     done = govsite("validate", cwd=tmp_path)
     assert done.returncode == 2
-    assert "找不到政策目录" in done.stderr
+    assert "找不到" in done.stderr and "submissions" in done.stderr
 
 
 def test_fail_on_warning(tmp_path: Path) -> None:

@@ -122,8 +122,11 @@ def test_a_missing_field_is_named_in_chinese_with_its_key() -> None:
 def test_the_template_points_at_its_districts_schema(tmp_path: Path) -> None:
     import datetime as dt
 
+    from govsite.districts import DistrictKey
+    from govsite.policy.pack import load_packs
     from govsite.scaffold import render_template
-    from govsite.vocabulary import District
 
-    text = render_template("QP-2026-001", District.QINGPU, dt.date(2026, 5, 15))
+    load_packs(POLICIES)  # the districts come from the packs
+    text = render_template("QP-2026-001", DistrictKey("qingpu"), dt.date(2026, 5, 15))
+    assert "name: 青浦区某某" in text
     assert text.startswith("# yaml-language-server: $schema=../../schema/qingpu.schema.json\n")

@@ -135,6 +135,13 @@ class _LazyValues(dict[str, Any]):
         return self
 
 
+class _Params(dict[str, Any]):
+    """The pack's params in a message: `{params.approval_threshold}`, so the prose follows the number."""
+
+    def __getattr__(self, name: str) -> Any:
+        return self.get(name, "？")
+
+
 class _Formatter(string.Formatter):
     def get_value(self, key: int | str, args: Any, kwargs: Any) -> Any:
         return kwargs.get(key, "？") if isinstance(key, str) else super().get_value(key, args, kwargs)
@@ -146,7 +153,8 @@ _FORMAT = _Formatter()
 def render(template: str, values: dict[str, Any]) -> str:
     try:
         return _FORMAT.vformat(template, (), values)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+        # a placeholder the pack's lint should have refused: the text as written, never a crash
         return template
 
 
@@ -276,7 +284,11 @@ def _apply_rule(
         items = list(scope.run(rule, spec.for_each))
     for index in range(len(items)):
         scope.index = index if spec.for_each else None
-        values = _LazyValues(rule, scope, {"index": index, "name": project.name, "id": project.id})
+        values = _LazyValues(
+            rule,
+            scope,
+            {"index": index, "name": project.name, "id": project.id, "params": _Params(pack.meta.params)},
+        )
         for check in spec.checks:
             if scope.run(rule, check.when) and not scope.run(rule, check.require):
                 result.findings.append(

@@ -73,7 +73,7 @@ def _article_text(pack: PolicyPack, rule: CompiledRule) -> str:
 def lint_rule(pack: PolicyPack, rule: CompiledRule) -> Iterator[LintProblem]:
     spec = rule.spec
     text = _article_text(pack, rule)
-    values = {*spec.let, "index", "name", "id"}
+    values = {*spec.let, "index", "name", "id", "params"}
 
     def problem(where: str, message: str) -> LintProblem:
         return LintProblem(pack.id, spec.id, where, message)

@@ -17,19 +17,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from govsite import districts as district_registry
 from govsite.cache import Cache, folder_digest
+from govsite.districts import PREFIX_PATTERN, DistrictInfo, DistrictKey
 from govsite.errors import GovsiteError
 from govsite.lifecycle import Lifecycle, Transition
 from govsite.policy import celext as cel
 from govsite.validation import _dotted
-from govsite.vocabulary import District, MaterialKind, ProjectType, Stage, label
+from govsite.vocabulary import MaterialKind, ProjectType, Stage, label
 from govsite.yamlload import LoadedDocument, load_file
 
 # The rows of the side-by-side comparison of regulations, in order, with their Chinese headings.
@@ -82,8 +84,12 @@ class TransitionClause(_Spec):
 
 
 class PolicyMeta(_Spec):
-    id: str = Field(pattern=r"^[a-z]+-\d{4}$")
-    district: District
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*-\d{4}$")
+    district: DistrictKey
+    # the district's Chinese name and project id prefix (govsite/districts.py): a new district is a
+    # new pack; every pack of one district writes the same two
+    district_name: str | None = Field(None, min_length=2, max_length=20)
+    id_prefix: str | None = Field(None, pattern=PREFIX_PATTERN)
     title: str
     document_number: str
     issuer: str
@@ -715,18 +721,30 @@ def pack_digest(folder: Path) -> str:
     return folder_digest(folder)
 
 
-def load_packs(policies_dir: Path, cache: Cache | None = None) -> list[PolicyPack]:
-    """Every pack below `policies_dir`. With a cache, a pack whose files and govsite's code are
-    unchanged comes from it (it was fully checked when it was cached) and compiles lazily."""
-    if not policies_dir.is_dir():
-        raise GovsiteError(
-            f"找不到政策目录 {policies_dir}", "在仓库根目录运行，或用 --policies 指定政策目录。"
-        )
-    folders = sorted(p for p in policies_dir.iterdir() if (p / "policy.yaml").is_file())
-    if not folders:
-        raise GovsiteError(f"{policies_dir} 下没有政策包", "每个政策包是一个含 policy.yaml 的文件夹。")
+def load_packs(
+    policies: Path | Sequence[Path], cache: Cache | None = None, districts: Sequence[str] | None = None
+) -> list[PolicyPack]:
+    """Every pack below the folder (or folders: a pack of a later folder replaces the one of the same
+    name in an earlier one, as a registry's own `policies/` does the packs shipped with govsite),
+    of the `districts` given (default: all). With a cache, a pack whose files and govsite's code are
+    unchanged comes from it (it was fully checked when it was cached) and compiles lazily.
+
+    The districts the packs declare are registered (govsite/districts.py)."""
+    folders_in = [policies] if isinstance(policies, Path) else list(policies)
+    if isinstance(policies, Path) and not policies.is_dir():
+        raise GovsiteError(f"找不到政策目录 {policies}", "在仓库根目录运行，或用 --policies 指定政策目录。")
+    by_name: dict[str, Path] = {}
+    for policies_dir in folders_in:
+        if policies_dir.is_dir():
+            for folder in policies_dir.iterdir():
+                if (folder / "policy.yaml").is_file():
+                    by_name[folder.name] = folder
+    if not by_name:
+        shown = "、".join(str(p) for p in folders_in)
+        raise GovsiteError(f"{shown} 下没有政策包", "每个政策包是一个含 policy.yaml 的文件夹。")
     packs = []
-    for folder in folders:
+    for name in sorted(by_name):
+        folder = by_name[name]
         key = pack_digest(folder) if cache is not None and cache.enabled else ""
         cached = cache.get("pack", key) if key and cache is not None else None
         if isinstance(cached, PolicyPack):
@@ -739,12 +757,46 @@ def load_packs(policies_dir: Path, cache: Cache | None = None) -> list[PolicyPac
         if key and cache is not None:
             cache.put("pack", key, pack)
         packs.append(pack)
+    if districts is not None:
+        wanted = set(districts)
+        packs = [p for p in packs if p.meta.district in wanted]
+    register_districts(packs)
     return packs
 
 
-def select_pack(packs: list[PolicyPack], district: District, day: dt.date) -> tuple[PolicyPack | None, str]:
+def register_districts(packs: Sequence[PolicyPack]) -> None:
+    """Each district's name and id prefix from its packs (any pack of it may carry them)."""
+    found: dict[str, DistrictInfo] = {}
+    for pack in packs:
+        meta = pack.meta
+        if meta.district_name is None and meta.id_prefix is None:
+            continue
+        if meta.district_name is None or meta.id_prefix is None:
+            raise GovsiteError(
+                f"{pack.path / 'policy.yaml'}：district_name 和 id_prefix 要一起写",
+                "例如 district_name: 闵行区 与 id_prefix: MH（项目编号前缀，2 到 4 个大写字母）。",
+            )
+        info = DistrictInfo(meta.district, meta.district_name, meta.id_prefix)
+        earlier = found.get(info.key)
+        if earlier is not None and earlier != info:
+            raise GovsiteError(
+                f"{pack.path / 'policy.yaml'}：区 {info.key} 写作 {info.name}/{info.id_prefix}，同区的另一政策包写作 {earlier.name}/{earlier.id_prefix}",
+                "同一个区的各政策包的 district_name、id_prefix 写成一样。",
+            )
+        found[info.key] = info
+    for pack in packs:
+        if pack.meta.district not in found and district_registry.info(pack.meta.district) is None:
+            raise GovsiteError(
+                f"{pack.path / 'policy.yaml'}：没有写区名和编号前缀（区 {pack.meta.district}）",
+                "在 policy.yaml 中加上 district_name（如 闵行区）和 id_prefix（如 MH），见 docs/policy-packs.md。",
+            )
+    district_registry.register(found.values())
+
+
+def select_pack(packs: list[PolicyPack], district: str, day: dt.date) -> tuple[PolicyPack | None, str]:
     """The pack in force for `district` on `day`, or None with a Chinese reason."""
-    mine = sorted((p for p in packs if p.meta.district is district), key=lambda p: p.meta.effective)
+    district = DistrictKey(district)
+    mine = sorted((p for p in packs if p.meta.district == district), key=lambda p: p.meta.effective)
     if not mine:
         return None, f"没有{district.label}的政策包"
     for pack in reversed(mine):

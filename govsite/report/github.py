@@ -12,13 +12,22 @@ Nothing a project file says can become a workflow command of its own:
 - the step summary is Markdown in which every value that can come from a file (names, paths,
   messages, reasons) is escaped (`safetext.escape_markdown`): no link, image, HTML or table
   structure survives. Rule ids, articles and dates come from the base branch's packs and from us.
+  The one link it has is the handbook's (`findings.handbook_link`: the configured site URL, a pack
+  id and a rule id that match fixed patterns), percent-encoded so it cannot leave its autolink.
+
+The summary is also the comment posted on forges without annotations (Gitea, Forgejo, GitLab notes),
+so each finding in it carries what its annotation carries: file, line and column, severity, rule and
+article, message, fix hint and handbook link. `finding_title` and `finding_parts` assemble that text
+once for the annotations, the summary and the GitLab Code Quality report (`report/gitlab.py`).
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from urllib.parse import quote
 
-from govsite.findings import Severity, handbook_link
+from govsite.findings import Finding, Severity, handbook_link
 from govsite.report.decision import basis_text, due_text, later_text, state_text, subject_line
 from govsite.report.text import finding_line
 from govsite.result import ProjectResult, RunResult
@@ -38,6 +47,29 @@ def _property(text: str) -> str:
     return github_property(for_terminal(text))
 
 
+def finding_title(finding: Finding) -> str:
+    """What a finding is titled by: its rule and the article that rule enforces."""
+    return f"{finding.rule} {finding.article}".strip()
+
+
+def finding_parts(
+    finding: Finding,
+    site_url: str | None,
+    text: Callable[[str], str] = str,
+    link: Callable[[str], str] | None = None,
+) -> list[str]:
+    """What is said about a finding, a part a line: the message, the fix (处理建议) and, when the site
+    URL is set, where the handbook shows its rule (条文与规则). `text` makes a value fit for the
+    output it goes to, `link` the handbook's address (by default `text` too); the labels are ours."""
+    parts = [text(finding.message)]
+    if finding.hint:
+        parts.append(f"处理建议：{text(finding.hint)}")
+    url = handbook_link(site_url, finding)
+    if url:
+        parts.append(f"条文与规则：{(link or text)(url)}")
+    return parts
+
+
 def render_annotations(run: RunResult) -> str:
     lines: list[str] = []
     emitted = dict.fromkeys(Severity, 0)
@@ -48,12 +80,9 @@ def render_annotations(run: RunResult) -> str:
                 skipped[finding.severity] += 1
                 continue
             emitted[finding.severity] += 1
-            title = _property(f"{finding.rule} {finding.article}".strip())
-            # the one line break is ours: each part is made single-line before it is joined
-            body = _data(finding.message) + (f"%0A处理建议：{_data(finding.hint)}" if finding.hint else "")
-            link = handbook_link(run.site_url, finding)
-            if link:
-                body += f"%0A条文与规则：{_data(link)}"
+            title = _property(finding_title(finding))
+            # the line breaks are ours: each part is made single-line before they are joined
+            body = "%0A".join(finding_parts(finding, run.site_url, _data))
             lines.append(
                 f"::{_LEVEL[finding.severity]} file={_property(result.path)},"
                 f"line={finding.line or 1},col={finding.column or 1},title={title}::{body}"
@@ -68,16 +97,24 @@ def _md(value: object) -> str:
     return str(escape_markdown("" if value is None else value))
 
 
+def _md_link(url: str) -> str:
+    """The handbook's address as a Markdown autolink. It is ours (see `handbook_link`), but every
+    character that could end the autolink or the table cell (`<`, `>`, `|`, space …) is
+    percent-encoded all the same."""
+    return f"<{quote(url, safe=':/?#@!$&*+,;=%-._~')}>"
+
+
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
-def _findings_table(result: ProjectResult) -> list[str]:
+def _findings_table(result: ProjectResult, site_url: str | None = None) -> list[str]:
+    """Each finding with everything its annotation says: where (line and column, as the annotation
+    has them), severity, rule and article, message, fix hint and the handbook link."""
     out = ["| 位置 | 级别 | 依据 | 问题与处理建议 |", "|---|---|---|---|"]
     for f in sorted(result.findings, key=lambda f: (_ORDER[f.severity], f.line or 0)):
-        advice = _md(f.message) + (f"<br>处理建议：{_md(f.hint)}" if f.hint else "")
-        out.append(
-            f"| {_md(result.path)}:{f.line or 1} | {f.severity.label} | {f.rule} {f.article} | {advice} |"
-        )
+        where = f"{_md(result.path)}:{f.line or 1}:{f.column or 1}"
+        advice = "<br>".join(finding_parts(f, site_url, _md, _md_link))
+        out.append(f"| {where} | {f.severity.label} | {finding_title(f)} | {advice} |")
     return [*out, ""]
 
 
@@ -132,7 +169,7 @@ def render_summary(run: RunResult) -> str:
             out.append(f"阶段：{_md(source)} → **{_md(label(result.stage_to))}**")
         out.append("")
         if result.findings:
-            out += _findings_table(result)
+            out += _findings_table(result, run.site_url)
         if result.decision is not None:
             out += _decision_table(result)
         elif result.route:

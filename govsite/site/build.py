@@ -8,6 +8,7 @@ The steps are kept apart: `load_registry` reads files (I/O), `collect` decides w
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, replace
@@ -18,12 +19,14 @@ from govsite.cache import NO_CACHE, Cache
 from govsite.config import CONFIG_FILE, SiteIdentity, load_config
 from govsite.errors import GovsiteError
 from govsite.model import Project
-from govsite.policy.pack import PolicyPack, load_packs
+from govsite.policy.pack import PolicyPack
 from govsite.privacy import ARTICLE as PRIVACY_ARTICLE
 from govsite.privacy import RULE as PRIVACY_RULE
 from govsite.privacy import personal_data
 from govsite.registry import validate_paths
+from govsite.resources import POLICIES, registry_packs, site_kit
 from govsite.result import ProjectResult
+from govsite.schema import schemas
 from govsite.site import mkdocs_run, opendata
 from govsite.site.collect import SiteData, collect, is_registry_file
 from govsite.site.project_pages import SHELL, SHELL_PAGE, ProjectPage, write_project_pages
@@ -31,20 +34,6 @@ from govsite.site.publish import discard, staging_folder, swap_into
 from govsite.site.render import make_environment, project_pages, render_pages, write_pages
 from govsite.tree import CALENDARS
 from govsite.workdays import load_calendars
-
-# The govsite checkout: its mkdocs.yml and site_templates/ serve registries that have none of their own.
-CHECKOUT = Path(__file__).resolve().parents[2]
-
-
-def resource(root: Path, name: str) -> Path:
-    """`root/name` if the registry has it, else the one shipped beside the govsite package."""
-    for candidate in (root / name, CHECKOUT / name):
-        if candidate.exists():
-            return candidate.resolve()
-    raise GovsiteError(
-        f"找不到 {name}（在 {root} 和 {CHECKOUT} 中都没有）",
-        "在登记仓库根目录运行 govsite build，或把 mkdocs.yml 与 site_templates/ 放到仓库根目录。",
-    )
 
 
 def load_registry(
@@ -78,9 +67,9 @@ def registry_audit(root: Path, cache: Cache = NO_CACHE) -> AuditResult | None:
     return audit(repo, "HEAD", cache)
 
 
-def prepare(root: Path, today: dt.date, cache: Cache | None = None) -> SiteData:
+def prepare(root: Path, today: dt.date, cache: Cache | None = None, policies: str = POLICIES) -> SiteData:
     cache = cache or Cache(root)
-    packs = load_packs(root / "policies", cache)
+    packs = registry_packs(root, policies, cache)
     results, projects = load_registry(root, packs, today, cache)
     calendar = load_calendars(root / CALENDARS)
     return collect(results, projects, packs, today, registry_audit(root, cache), calendar)
@@ -132,7 +121,14 @@ def site_name(config_file: Path) -> str:
     return "政务数字化项目公开目录"
 
 
-def build_site(root: Path, out: Path, today: dt.date, run_mkdocs: bool = True, public: bool = False) -> str:
+def build_site(
+    root: Path,
+    out: Path,
+    today: dt.date,
+    run_mkdocs: bool = True,
+    public: bool = False,
+    policies: str = POLICIES,
+) -> str:
     """Render the registry and handbook into build/docs and, unless told not to, publish HTML at `out`.
 
     `public`: refuse unless the site's identity (footer) is complete. Returns a one-line Chinese summary.
@@ -143,15 +139,23 @@ def build_site(root: Path, out: Path, today: dt.date, run_mkdocs: bool = True, p
     if public:
         public_identity(identity)
     cache = Cache(root)
-    data = replace(prepare(root, today, cache), history_url=identity.history)
+    data = replace(prepare(root, today, cache, policies), history_url=identity.history)
     privacy_review(data, identity)
-    templates = resource(root, "site_templates")
-    config_file = resource(root, "mkdocs.yml")
+    # the shipped templates and mkdocs.yml with the registry's own laid over them (resources.py)
+    templates, config_file = site_kit(root, root / "build" / "site-kit")
     env = make_environment(templates)
     projects = project_pages(data, env, cache)
     pages: dict[str, str | bytes] = dict(render_pages(data, env))
     keys = [page.key for page in projects]
-    pages.update(opendata.exports(data, site_name(config_file), identity.url or "", data.source, cache, keys))
+    name = identity.name or site_name(config_file)
+    pages.update(opendata.exports(data, name, identity.url or "", data.source, cache, keys))
+    # the schema each project file's `$schema` comment names, at the published site too
+    pages.update(
+        {
+            f"schema/{file}": json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+            for file, schema in schemas([h.pack for h in data.handbooks]).items()
+        }
+    )
     docs_dir = root / "build" / "docs"
     counts = f"{len(data.projects)} 个项目页、{len(data.handbooks)} 本政策手册"
     if data.invalid:

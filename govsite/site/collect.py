@@ -17,6 +17,8 @@ from typing import Literal
 
 from govsite.approvals.status import STATE_LABELS, describe
 from govsite.audit import AuditEvent, AuditResult
+from govsite.districts import DistrictKey
+from govsite.districts import known as known_districts
 from govsite.figures import Figures, figures
 from govsite.findings import Deadline, Finding
 from govsite.layout import is_project_id, is_registry_path
@@ -25,7 +27,7 @@ from govsite.policy.pack import COMPARE_TOPICS, Article, CompiledRule, PolicyPac
 from govsite.result import ProjectResult
 from govsite.reviewers import Reviewers
 from govsite.site.disclosure import DisclosureItem, Publication, decisions, disclosure, published_on
-from govsite.vocabulary import DEADLINE_STATUS_LABELS, RULE_KIND_LABELS, District, Stage, label
+from govsite.vocabulary import DEADLINE_STATUS_LABELS, RULE_KIND_LABELS, Stage, label
 from govsite.workdays import DEFAULT_CALENDAR, WorkingCalendar
 
 DEADLINE_STATUS = DEADLINE_STATUS_LABELS
@@ -353,7 +355,7 @@ def baseline(project: Project, events: Sequence[AuditEvent]) -> Baseline | None:
 class Department:
     """A budget authority (预算主管部门) and what its projects add up to."""
 
-    district: District  # 区教育局 of one district is not that of another
+    district: DistrictKey  # 区教育局 of one district is not that of another
     name: str
     count: int
     total: float
@@ -399,7 +401,7 @@ class SiteData:
     @property
     def departments(self) -> list[Department]:
         """Every budget authority of every district, the largest total investment first."""
-        groups: dict[tuple[District, str], list[ProjectEntry]] = defaultdict(list)
+        groups: dict[tuple[DistrictKey, str], list[ProjectEntry]] = defaultdict(list)
         for entry in self.projects:
             groups[(entry.project.district, entry.project.budget_authority)].append(entry)
         found = [
@@ -435,7 +437,7 @@ class SiteData:
         sums: dict[str, float] = defaultdict(float)
         for entry in self.projects:
             value = getattr(entry.project, key)
-            sums[label(value) if isinstance(value, District) else str(value)] += entry.project.budget.total
+            sums[label(value) if isinstance(value, DistrictKey) else str(value)] += entry.project.budget.total
         if key == "budget_year":
             return sorted(sums.items())
         return sorted(sums.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -462,12 +464,16 @@ class SiteData:
         return pack.in_force_on(self.today)
 
     @property
-    def by_district(self) -> list[tuple[District, list[ProjectEntry]]]:
+    def by_district(self) -> list[tuple[DistrictKey, list[ProjectEntry]]]:
         """The projects of each district that has any, in the order districts are listed."""
-        groups: dict[District, list[ProjectEntry]] = defaultdict(list)
+        groups: dict[DistrictKey, list[ProjectEntry]] = defaultdict(list)
         for entry in self.projects:
             groups[entry.project.district].append(entry)
-        return [(district, groups[district]) for district in District if groups[district]]
+        return [
+            (district, groups[district])
+            for district in (DistrictKey(d.key) for d in known_districts())
+            if groups[district]
+        ]
 
     @property
     def stage_counts(self) -> list[tuple[Stage, int]]:

@@ -89,6 +89,8 @@ def _build(config_file: str, docs: str, site: str, today: str, identity: dict[st
     try:
         config = load_config(config_file, docs_dir=docs, site_dir=site, strict=True)
         config.extra["govsite_today"] = today
+        if identity.get("name"):  # govsite.toml [site] name over mkdocs.yml's site_name
+            config["site_name"] = identity["name"]
         # the footer's identity (govsite.toml [site]); a value mkdocs.yml's extra sets is the default
         site_extra = dict(config.extra.get("govsite_site") or {})
         site_extra.update({k: v for k, v in identity.items() if v})

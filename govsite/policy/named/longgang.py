@@ -182,7 +182,7 @@ def longgang_performance_reports(
 def _other(context: RuleContext, project: Project, other_id: str) -> RegistryEntry | None:
     """Another Longgang project of the registry by id (None if absent, the same project, or elsewhere)."""
     entry = context.registry.get(other_id)
-    if entry is None or entry.project.id == project.id or entry.project.district is not project.district:
+    if entry is None or entry.project.id == project.id or entry.project.district != project.district:
         return None
     return entry
 
