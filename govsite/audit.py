@@ -97,7 +97,7 @@ class _Base:
         version = self.version(commit)
         if version not in self._by_version:
             try:
-                loaded = load_base_packs(self.repo, commit)
+                loaded = load_base_packs(self.repo, commit, isolate=False)
             except GovsiteError as exc:
                 # packs written for another govsite (a named rule since moved into CEL, say): what was
                 # decided under them cannot be re-judged by this version; the audit says so, per step

@@ -79,8 +79,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from govsite.resources import registry_packs
 
         reads: dict[str, str] = {}
-        packs = registry_packs(root, args.policies, cache, config)
+        from govsite.resources import broken_notes
+
+        packs = registry_packs(root, args.policies, cache, config, isolate=True)
         run = validate_paths(paths, packs, root, args.today, cache, reads)
+        run.notes += broken_notes()
         for result in run.projects:
             result.project = None
         if key:
@@ -195,24 +198,31 @@ def cmd_comment(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_test(args: argparse.Namespace) -> int:
+    from govsite import districts
     from govsite.policy.coverage import coverage_problems
     from govsite.policy.lint import lint
     from govsite.policy.selftest import iter_examples
     from govsite.resources import registry_packs
 
-    packs = registry_packs(Path(args.root), args.policies)
+    # every pack is loaded and checked: one with errors is reported, the others still run
+    packs = registry_packs(Path(args.root), args.policies, isolate=True)
+    broken = [why for key in districts.broken_keys() for why in districts.broken(key)]
     if args.pack:
+        broken = [why for why in broken if f"/{args.pack}" in why.splitlines()[0]]
         packs = [p for p in packs if p.id == args.pack]
-        if not packs:
+        if not packs and not broken:
             raise GovsiteError(
                 f"没有政策包 {args.pack}", "政策包编号即 policies/ 下的文件夹名，如 minhang-2025。"
             )
-    if args.rule:
-        for pack in packs:
-            pack.rules = [r for r in pack.rules if r.spec.id == args.rule]
+    for why in broken:
+        print(f"ERROR {why}")
+    if args.rule and not any(r.spec.id == args.rule for p in packs for r in p.rules):
+        raise GovsiteError(f"没有规则 {args.rule}", "规则编号即 rules/ 下的文件名，如 MH-08。")
     passed = failed = 0
     linted = 0
     for problem in lint(packs):
+        if args.rule and problem.rule != args.rule:
+            continue
         linted += 1
         print(f"LINT {problem.test_id}: {problem.message}")
     if not args.rule:  # coverage is a property of the whole pack, not of one rule
@@ -220,7 +230,8 @@ def cmd_policy_test(args: argparse.Namespace) -> int:
             for gap in coverage_problems(pack):
                 linted += 1
                 print(f"LINT {gap.test_id}: {gap.message}")
-    for outcome in iter_examples(packs):
+    # --rule: that rule's examples only, each judged by the whole pack (rules read each other's facts)
+    for outcome in iter_examples(packs, args.rule):
         if outcome.ok:
             passed += 1
             if args.verbose:
@@ -228,11 +239,30 @@ def cmd_policy_test(args: argparse.Namespace) -> int:
         else:
             failed += 1
             print(f"FAIL {outcome.test_id}: {outcome.detail}")
-    rules = sum(len(p.rules) for p in packs)
+            if outcome.where:
+                print(f"    示例位置：{outcome.where}")
+    rules = 1 if args.rule else sum(len(p.rules) for p in packs)
     print(
         f"{len(packs)} 个政策包，{rules} 条规则，示例 {passed} 个通过，{failed} 个失败；规则检查 {linted} 个问题"
     )
+    if broken:
+        print(f"{len(broken)} 个政策包有错误，未能载入（见上面的 ERROR）")
+        return ExitCode.FINDINGS
     return ExitCode.OK if failed == 0 and linted == 0 else ExitCode.FINDINGS
+
+
+def cmd_policy_impact(args: argparse.Namespace) -> int:
+    from govsite.cache import Cache
+    from govsite.gitio import open_repo
+    from govsite.impact import policy_impact
+    from govsite.shallow import commits_for_check
+
+    root = Path(args.root)
+    repo = open_repo(root)
+    base, head = commits_for_check(repo, args.base, args.head)
+    run = RunResult(mode="impact", base=base, head=head)
+    run.impact = policy_impact(repo, base, head, args.today, Cache(root))
+    return _emit(run, args.format, args.summary)
 
 
 def cmd_policy_coverage(args: argparse.Namespace) -> int:
@@ -511,6 +541,17 @@ def build_parser() -> argparse.ArgumentParser:
     policy_test.add_argument("--pack", help="只检查这个政策包（如 minhang-2025）")
     policy_test.add_argument("--rule", help="只检查这条规则（如 MH-08）")
     policy_test.set_defaults(func=cmd_policy_test)
+    policy_impact = policy_sub.add_parser(
+        "impact", help="政策包修改的影响：按目标分支和修改后的政策包分别判断整个登记册，列出结论改变的项目"
+    )
+    policy_impact.add_argument("--base", required=True, help="修改前（目标分支或提交）")
+    policy_impact.add_argument("--head", default="HEAD", help="修改后（默认 HEAD）")
+    policy_impact.add_argument("--root", default=".", help="登记仓库根目录（默认当前目录）")
+    policy_impact.add_argument(
+        "--today", type=_date, default=None, help="按哪一天判断时限（默认今天，或环境变量 GOVSITE_TODAY）"
+    )
+    _reporting(policy_impact)
+    policy_impact.set_defaults(func=cmd_policy_impact)
     policy_coverage = policy_sub.add_parser(
         "coverage", help="生成条款覆盖表（每条条款由哪些规则检查，或为什么不检查）"
     )

@@ -70,6 +70,9 @@ class DistrictKey(str):
 
 
 _ORDER: list[str] = []  # the registry's configured order ([registry] districts), else by key
+# district key (or "" when even that is unreadable) → why its pack could not be loaded: a broken
+# pack is a finding for its own district's projects, never a stop for the other districts
+_BROKEN: dict[str, list[str]] = {}
 
 
 def register(infos: Iterable[DistrictInfo]) -> None:
@@ -105,6 +108,25 @@ def reset() -> None:
     """Forget every district (a test, or a process that judges another registry next)."""
     _KNOWN.clear()
     _ORDER.clear()
+    _BROKEN.clear()
+
+
+def mark_broken(key: str, why: str) -> None:
+    _BROKEN.setdefault(key, []).append(why)
+
+
+def broken(key: str) -> list[str]:
+    """Why the packs of this district could not be loaded (empty: they could)."""
+    return list(_BROKEN.get(str(key), []))
+
+
+def broken_keys() -> list[str]:
+    return sorted(_BROKEN)
+
+
+def broken_summary() -> str:
+    """Every broken pack's problem, for a cache key and for the run's notes."""
+    return "\n".join(f"{key}: {why}" for key in sorted(_BROKEN) for why in _BROKEN[key])
 
 
 def known() -> list[DistrictInfo]:

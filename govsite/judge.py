@@ -36,6 +36,8 @@ def _layout(project: Project, path: str) -> list[Finding]:
     found = project_layout_findings(
         project.id, project.district.value, project.district.label, project.budget_year, path
     )
+    if districts.broken(project.district):
+        return found  # its pack does not load: `broken_pack_finding` says so instead
     if districts.info(project.district) is None:  # the model knows no districts; the packs do
         found.append(
             Finding(
@@ -47,6 +49,27 @@ def _layout(project: Project, path: str) -> list[Finding]:
             )
         )
     return found
+
+
+def broken_pack_finding(project: Project) -> Finding | None:
+    """The district's pack does not load: the project cannot be judged (its own file may be fine)."""
+    problems = districts.broken(project.district)
+    if not problems:
+        return None
+    head, *lines = problems[0].splitlines()
+    shown = (
+        head.rstrip("：")
+        + "："
+        + "；".join(line.strip() for line in lines[:3])
+        + ("……" if len(lines) > 3 else "")
+    )
+    return Finding(
+        rule="policy",
+        severity=Severity.ERROR,
+        message=f"{project.district.label}的政策包有错误，本项目没有按政策检查：{shown}",
+        hint="这是政策包的问题，不是项目文件的问题：请区数据局的规则维护人员运行 govsite policy test 修正政策包；其他区的项目照常检查。",
+        field=("district",),
+    )
 
 
 def _pending_changes(project: Project) -> tuple[int, ...]:
@@ -270,6 +293,9 @@ def judge_validate(
     previous = project.stages[-2].stage if len(project.stages) > 1 else None
     result.stage_from, result.stage_to = (previous.value if previous else None), project.stage.value
     findings += _layout(project, doc.path)
+    broken = broken_pack_finding(project)
+    if broken is not None:
+        return _finish(result, doc, [*findings, broken])
     documents, digests = documents_of(project, read)
     findings += digests
     context = RuleContext(registry, documents, today)
@@ -362,6 +388,9 @@ def judge_change(
     source = base_project.stage if base_project else None
     result.stage_from, result.stage_to = (source.value if source else None), project.stage.value
     findings += _layout(project, head_doc.path)
+    broken = broken_pack_finding(project)
+    if broken is not None:
+        return _finish(result, head_doc, [*findings, broken])
     findings += _future_records(base_project, project, today)
     if base_project is not None:
         findings += check_append_only(base_project, project)

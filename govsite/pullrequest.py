@@ -66,7 +66,7 @@ from govsite.yamlload import load_bytes
 
 
 def load_base_packs(
-    repo: git.Repo, commit: str, cache: Cache = NO_CACHE
+    repo: git.Repo, commit: str, cache: Cache = NO_CACHE, isolate: bool = True
 ) -> tuple[list[PolicyPack], Reviewers]:
     """The policy packs and the reviewer file as they are at `commit` (never the pull request's):
     the packs shipped with this govsite and the registry's own `policies/` at `commit`, of the
@@ -79,7 +79,9 @@ def load_base_packs(
         folders = [shipped("policies")]
         if list_tree(repo, commit, POLICIES):
             folders.append(Path(stack.enter_context(export_tree(repo, commit, POLICIES))) / POLICIES)
-        packs = load_packs(folders, cache, config.districts)
+        # isolate (check): a broken pack is a finding for its district's projects; the audit wants
+        # the error itself (a step merged under packs this govsite cannot read, audit-packs)
+        packs = load_packs(folders, cache, config.districts, isolate=isolate)
     served(packs, config)
     raw = read_blob(repo, commit, REVIEWERS_FILE)
     return packs, (parse_reviewers(raw, REVIEWERS_FILE) if raw is not None else DEFAULT_REVIEWERS)
@@ -240,8 +242,12 @@ def check_pull_request(
     packs, reviewers = load_base_packs(repo, base_tip, cache)
     calendar = load_base_calendar(repo, base_tip)
     changes = changed_files(repo, base_tip, merged)
-    if any(c.path.startswith(POLICIES) for c in changes):
+    policies_changed = any(c.path.startswith(POLICIES) for c in changes)
+    if policies_changed:
         run.notes.append("本合并请求修改了政策包；本次检查仍按目标分支上的政策进行，合并后新政策才生效。")
+    from govsite.resources import broken_notes
+
+    run.notes += broken_notes()
     tree = list_tree(repo, merged, SUBMISSIONS)
     kinds = {f.entry.path: f.entry for f in tree}
     registry = _registry_view(repo, base_tip, merged, tree, cache, packs)
@@ -322,6 +328,10 @@ def check_pull_request(
     duplicate_ids(run.projects)
     context = Context(repo, base_tip, merged, head_sha, packs, reviewers, forge or ForgeInput())
     attach_decisions(run, context, require_approvals)
+    if policies_changed:  # what the new packs would decide about every project, before they merge
+        from govsite.impact import policy_impact
+
+        run.impact = policy_impact(repo, base_tip, merged, today, cache)
     return run
 
 

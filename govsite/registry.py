@@ -17,6 +17,7 @@ from typing import Any
 
 from govsite.cache import NO_CACHE, Cache, blob_id
 from govsite.corpus import Corpus, index_key, registry_index, remember_index
+from govsite.districts import broken_summary
 from govsite.judge import internal_error, judge_validate
 from govsite.layout import (
     SUBMISSIONS,
@@ -261,7 +262,9 @@ def validate_paths(
     registry = RegistryView(lambda: load_registry(root, corpus, tree, packs), _fetcher(root, corpus, tree))
     calendars = root / CALENDARS
     settings = hashlib.sha256(
-        "\0".join([*(p.digest for p in packs), today.isoformat(), calendar_digest(calendars)]).encode()
+        "\0".join(
+            [*(p.digest for p in packs), today.isoformat(), calendar_digest(calendars), broken_summary()]
+        ).encode()
     ).hexdigest()
     context = _Run(
         packs,

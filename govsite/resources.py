@@ -57,26 +57,37 @@ def pack_folders(root: Path, policies: str = POLICIES) -> list[Path]:
 
 
 def registry_packs(
-    root: Path, policies: str = POLICIES, cache: Cache | None = None, config: Config | None = None
+    root: Path,
+    policies: str = POLICIES,
+    cache: Cache | None = None,
+    config: Config | None = None,
+    isolate: bool = False,
 ) -> list[PolicyPack]:
-    """The packs a registry judges by: shipped and its own, of the districts it serves."""
+    """The packs a registry judges by: shipped and its own, of the districts it serves. `isolate`
+    (judging projects): a pack that does not load is a finding for its district's projects only."""
     from govsite import districts
     from govsite.config import load_config
     from govsite.policy.pack import load_packs
 
     config = config if config is not None else load_config(root, site=False)
     districts.reset()  # one registry per run: its districts are exactly its packs'
-    packs = load_packs(pack_folders(root, policies), cache, config.districts)
+    packs = load_packs(pack_folders(root, policies), cache, config.districts, isolate)
     served(packs, config)
     districts.set_order(config.districts or ())
     return packs
 
 
 def served(packs: list[PolicyPack], config: Config) -> None:
-    """Every district the configuration names has a pack."""
+    """Every district the configuration names has a pack (or one that does not load)."""
+    from govsite import districts as district_registry
+
     if config.districts is None:
         return
-    missing = [d for d in config.districts if not any(p.meta.district == d for p in packs)]
+    missing = [
+        d
+        for d in config.districts
+        if not any(p.meta.district == d for p in packs) and not district_registry.broken(d)
+    ]
     if missing:
         raise GovsiteError(
             f"配置的区 {'、'.join(missing)} 没有政策包（govsite 随附的和 policies/ 中的都没有）",
@@ -100,3 +111,15 @@ def site_kit(root: Path, target: Path) -> tuple[Path, Path]:
     config = root / MKDOCS_CONFIG if (root / MKDOCS_CONFIG).is_file() else shipped(MKDOCS_CONFIG)
     shutil.copyfile(config, target / MKDOCS_CONFIG)
     return templates, target / MKDOCS_CONFIG
+
+
+def broken_notes() -> list[str]:
+    """A run's notes on the packs that did not load (each also a finding on its district's projects)."""
+    from govsite import districts as district_registry
+
+    notes = []
+    for district in sorted({key for key in district_registry.broken_keys()}):
+        shown = district_registry.name_of(district) if district else "（区不明）"
+        for why in district_registry.broken(district):
+            notes.append(f"{shown}的政策包有错误，该区的项目没有按政策检查（其他区照常）：{why}")
+    return notes

@@ -10,6 +10,7 @@ from govsite.findings import Deadline, Finding, RouteEntry, Severity
 if TYPE_CHECKING:  # the CLI imports this module; the model and approvals load only when used
     from govsite.approvals.required import Subject
     from govsite.approvals.status import DecisionReport
+    from govsite.impact import Impact
     from govsite.model import Project
 
 
@@ -57,6 +58,9 @@ class RunResult:
     base: str | None = None
     head: str | None = None
     site_url: str | None = None  # the published site (govsite.toml [site] url): findings link its handbook
+    # check of a pull request that changes policies/, and `govsite policy impact`: the registry's
+    # verdicts under the base's packs and under the pull request's (govsite/impact.py)
+    impact: Impact | None = None
 
     @property
     def ok(self) -> bool:

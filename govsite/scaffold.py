@@ -76,8 +76,8 @@ def _yaml() -> YAML:
 
 
 def template_text(pack: PolicyPack | None) -> str:
-    if pack is not None and (pack.path / "template.yaml").is_file():
-        return (pack.path / "template.yaml").read_text(encoding="utf-8")
+    if pack is not None and pack.template is not None and pack.template.is_file():
+        return pack.template.read_text(encoding="utf-8")
     return resources.files("govsite").joinpath("templates/project.yaml").read_text(encoding="utf-8")
 
 

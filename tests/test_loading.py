@@ -115,10 +115,15 @@ def test_broken_pack_is_reported_with_file_and_line(tmp_path: Path, rule_text: s
     first_require = text.index("    require:")
     end = text.index("\n", first_require)
     rule.write_text(text[:first_require] + "    " + rule_text + text[end:], encoding="utf-8")
+    # the district's projects are told, at the pack's file and line; the run goes on (exit 1, not 2)
     done = govsite("validate", cwd=root)
-    assert done.returncode == 2
-    assert "policies/minhang-2025/rules/MH-08.yaml:" in done.stderr
-    assert expected in done.stderr
+    assert done.returncode == 1
+    assert "闵行区的政策包有错误，本项目没有按政策检查" in done.stdout
+    assert "policies/minhang-2025/rules/MH-08.yaml:" in done.stdout
+    assert expected in done.stdout
+    # the maintainers' tool stops on it
+    strict = govsite("policy", "test", cwd=root)
+    assert strict.returncode == 1 and expected in strict.stdout and "ERROR 政策包" in strict.stdout
 
 
 def test_repository_schema_is_in_sync() -> None:

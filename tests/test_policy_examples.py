@@ -11,7 +11,7 @@ from support import POLICIES, dump_yaml, write_project
 
 from govsite.findings import Severity
 from govsite.policy.pack import load_packs
-from govsite.policy.selftest import deep_merge, iter_examples
+from govsite.policy.selftest import deep_merge, fill_params, iter_examples
 from govsite.registry import validate_paths
 from govsite.report.text import render_text
 
@@ -75,11 +75,12 @@ def test_failing_example_through_validate(
     the packs loaded once: a subprocess per example would spend its time re-loading the packs.
     """
     base = example.base if example.base is not None else pack.example_base  # type: ignore[attr-defined]
-    data = deep_merge(base, example.project)  # type: ignore[attr-defined]
+    params = pack.meta.params  # type: ignore[attr-defined]
+    data = fill_params(deep_merge(base, example.project), params)  # type: ignore[attr-defined]
     relative = f"submissions/{data['district']}/{data['id']}.yaml"
     write_project(tmp_path, relative, dump_yaml(data))
     for other in example.registry:  # type: ignore[attr-defined]
-        other_data = deep_merge(base, other)
+        other_data = fill_params(deep_merge(base, other), params)
         write_project(tmp_path, f"submissions/{other_data['district']}/{other_data['id']}.yaml", other_data)
     for path, text in example.documents.items():  # type: ignore[attr-defined]
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)

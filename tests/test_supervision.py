@@ -343,7 +343,7 @@ def test_a_reason_for_an_article_that_does_not_exist_is_a_pack_error(tmp_path: P
     done = govsite("policy", "test", cwd=root)
     assert done.returncode != 0
     line = len(coverage.read_text(encoding="utf-8").splitlines()) - 2
-    assert f"coverage.yaml:{line}: articles.yaml 中没有条款 '99'" in done.stderr
+    assert f"coverage.yaml:{line}: articles.yaml 中没有条款 '99'" in done.stdout
 
 
 def test_docs_coverage_is_generated_from_the_packs(tmp_path: Path) -> None:

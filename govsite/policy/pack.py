@@ -15,7 +15,9 @@ and line before any project is judged.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -98,6 +100,11 @@ class PolicyMeta(_Spec):
     lapses: dt.date | None = None
     supersedes: list[Supersedes] = Field(default_factory=list)
     transition: TransitionClause | None = None
+    # a revision: the pack it takes everything from that it does not itself say (policy/revision.py)
+    extends: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*-\d{4}$")
+    drop_rules: list[str] = Field(
+        default_factory=list, description="extends: the predecessor's rules it repeals"
+    )
     source: str = ""
     params: dict[str, Any] = Field(default_factory=dict)
     # topic → Chinese sentence with {param} placeholders: the comparison of regulations is built from it
@@ -279,6 +286,9 @@ class ExampleSpec(_Spec):
     # the severity every finding of this rule must have here; `info` also makes notices count, for a
     # rule that puts facts before a reviewer without judging the project (a named rule, say)
     severity: Literal["error", "warning", "info"] | None = None
+    # the example is about one year's public holidays (a deadline across National Day, say): it is
+    # not moved into a revision's window, and a revision does not inherit it
+    keep_dates: bool = False
 
 
 class RuleSpec(_Spec):
@@ -335,6 +345,9 @@ class CompiledRule:
     path: Path
     programs: dict[str, Any] = field(default_factory=dict)
     expanded: dict[str, str] = field(default_factory=dict)
+    example_lines: list[int] = field(default_factory=list)  # where each example starts in the file
+    raw: RuleSpec | None = None  # as written (params not filled in): what a revision inherits
+    inherited_from: str | None = None  # the predecessor pack whose rule this is, in a revision
     _per_index: dict[tuple[str, int], Any] = field(default_factory=dict)
 
     def program(self, source: str, index: int | None = None) -> Any:
@@ -385,6 +398,8 @@ class PolicyPack:
     # article id → why no rule cites it (coverage.yaml)
     uncited: dict[str, ArticleNote] = field(default_factory=dict)
     digest: str = ""  # what the pack was built from (pack_digest), when known
+    parent: PolicyPack | None = None  # the pack this one `extends`
+    template: Path | None = None  # template.yaml, its own or inherited
 
     @property
     def id(self) -> str:
@@ -426,8 +441,54 @@ def _model(
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             loc = (*where, *error["loc"])
-            problems.add(doc.path, doc.locate(loc)[0], f"{_dotted(loc)}: {error['msg']}")
+            problems.add(doc.path, doc.locate(loc)[0], f"{_dotted(loc)}：{spec_message(error)}")
         return None
+
+
+def _spec_fields() -> set[str]:
+    """Every setting name a pack file may use (for "did you mean")."""
+    names: set[str] = set()
+    stack: list[type[BaseModel]] = [_Spec]
+    while stack:
+        model = stack.pop()
+        stack.extend(model.__subclasses__())
+        for name, info in model.model_fields.items():
+            names.add(info.alias or name)
+    return names
+
+
+def spec_message(error: Any) -> str:
+    """A pydantic error in a pack file, in Chinese (the maintainer reads it, not a programmer)."""
+    from govsite.policy.names import suggest
+
+    kind, given = error["type"], error.get("input")
+    ctx = error.get("ctx") or {}
+    key = next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), "")
+    if kind == "missing":
+        return f"缺少必填的 {key}"
+    if kind == "extra_forbidden":
+        return f"不认识的设置 {key}{suggest(key, _spec_fields()) or '：检查拼写，或删除它'}"
+    if kind in ("enum", "literal_error"):
+        return f"值 {given!r} 不在允许范围内（可选：{ctx.get('expected', '')}）"
+    if kind == "string_pattern_mismatch":
+        return f"{given!r} 的格式不对（应符合 {ctx.get('pattern', '')}）"
+    if kind.startswith(("int", "float")):
+        return f"应为数字，现为 {given!r}"
+    if kind.startswith("bool"):
+        return f"应为 true 或 false，现为 {given!r}"
+    if kind.startswith(("date", "datetime")):
+        return f"应为日期（2026-03-02 的格式），现为 {given!r}"
+    if kind == "string_type":
+        return f"应为文字，现为 {given!r}"
+    if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
+        return "应为列表（每项以“- ”开头）" if kind == "list_type" else "应为一组“名字: 值”"
+    if kind in ("too_short", "string_too_short"):
+        return "不能为空"
+    if kind in ("too_long", "string_too_long"):
+        return "过长"
+    if kind == "value_error":
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    return f"不符合要求（{error.get('msg', kind)}）"
 
 
 def _expand_lets(source: str, expanded: dict[str, str]) -> str:
@@ -464,10 +525,115 @@ def _expressions(spec: RuleSpec) -> list[tuple[tuple[Any, ...], str]]:
     return out
 
 
+@dataclass(frozen=True)
+class _Declared:
+    """What a pack's rules may name (govsite/policy/names.py)."""
+
+    scope: dict[str, Any]
+    functions: set[str]
+    params: dict[str, Any]
+
+
+def _declared(
+    meta: PolicyMeta | None, local_fields: dict[str, LocalField], specs: list[RuleSpec]
+) -> _Declared:
+    from govsite.policy import names
+    from govsite.policy.functions import CEL_FUNCTIONS
+
+    params = dict(meta.params) if meta is not None else {}
+    facts = {name for spec in specs for name in spec.derive}
+    scope = names.variables(local_fields, params, facts)
+    if any(spec.function for spec in specs):  # a named rule's facts are Python's: not declared
+        scope["facts"] = names.ANY
+    return _Declared(scope, set(names.STANDARD_FUNCTIONS) | set(CEL_FUNCTIONS), params)
+
+
+def _check_names(spec: RuleSpec, doc: LoadedDocument, problems: _Problems, declared: _Declared) -> None:
+    """Every name a rule uses exists: fields, functions, lets, placeholders, kinds, finding fields."""
+    from govsite.policy import names
+
+    def add(loc: tuple[Any, ...], what: str) -> None:
+        problems.add(doc.path, doc.locate(loc)[0], f"{_dotted(loc)}：{what}")
+
+    lets = set(spec.let)
+    scope = dict(declared.scope)
+    if spec.for_each:
+        items = names.ANY
+        for problem in names.expression_problems(spec.for_each, scope, lets, declared.functions):
+            add(("for_each",), problem)
+        # a list field, or one filtered (its elements keep their shape): `project.evaluations.filter(e, …)`
+        plain = re.fullmatch(r"\s*([A-Za-z_][\w.]*?)\s*(?:\.\s*filter\(.*\))?\s*", spec.for_each, re.S)
+        if plain:
+            resolved = names._resolve([p.strip() for p in plain.group(1).split(".")], scope, {})
+            items = resolved.items if resolved is not None and resolved.items is not None else names.ANY
+        scope["item"], scope["index"] = items, names.LEAF
+    for loc, source in _expressions(spec):
+        if loc == ("for_each",):
+            continue
+        for problem in names.expression_problems(source, scope, lets, declared.functions):
+            add(loc, problem)
+    for problem in names.kind_problems(spec.kind):
+        add(("kind",), problem)
+    shape = scope["project"]
+    values = {*spec.let, "index", "name", "id"}
+    for index, check in enumerate(spec.checks):
+        if check.field:
+            wrong = names.field_problem(check.field, shape, lets)
+            if wrong:
+                add(("checks", index, "field"), wrong)
+        for part in ("message", "hint"):
+            for problem in names.placeholder_problems(getattr(check, part), values, declared.params):
+                add(("checks", index, part), problem)
+    for index, route in enumerate(spec.routes):
+        for problem in names.placeholder_problems(route.reason, values, declared.params):
+            add(("routes", index, "reason"), problem)
+    clock_values = values | {"due", "start", "done_on", "days"}
+    for index, clock in enumerate(spec.clocks):
+        for part in ("what", "overdue_message", "hint"):
+            for problem in names.placeholder_problems(
+                getattr(clock, part) or "", clock_values, declared.params
+            ):
+                add(("clocks", index, part), problem)
+    for part in ("text", "title"):
+        for problem in names.placeholder_problems(getattr(spec, part), set(), declared.params):
+            add((part,), problem)
+    for index, example in enumerate(spec.examples):
+        for problem in names.placeholder_problems(example.name, set(), declared.params):
+            add(("examples", index, "name"), problem)
+
+
+_CEL_SYNTAX = re.compile(r"<input>:(\d+):(\d+): Syntax error: (.*)")
+
+
+def cel_error(text: str) -> str:
+    """The CEL library's parse error in Chinese: where in the expression, and what it found."""
+    match = _CEL_SYNTAX.search(text)
+    if not match:
+        return text.split("ERROR:", 1)[-1].strip().splitlines()[0]
+    column, what = match.group(2), match.group(3)
+    found = re.match(r"(?:mismatched|extraneous) input '(.*?)' expecting", what)
+    if found:
+        token = "表达式结尾" if found.group(1) == "<EOF>" else f"“{found.group(1)}”"
+        return f"第 {column} 个字符处的{token}不合语法（前面可能少了或多了运算符、括号或引号）"
+    missing = re.match(r"missing '(.*?)' at '(.*?)'", what)
+    if missing:
+        return f"第 {column} 个字符处少了“{missing.group(1)}”"
+    if what.startswith("token recognition error"):
+        return f"第 {column} 个字符处有无法识别的符号（引号是否成对？）"
+    return f"第 {column} 个字符处语法错误（{what}）"
+
+
 def _compile_rule(
-    spec: RuleSpec, doc: LoadedDocument, problems: _Problems, roles: dict[str, Role]
+    spec: RuleSpec,
+    doc: LoadedDocument,
+    problems: _Problems,
+    roles: dict[str, Role],
+    declared: _Declared | None = None,
 ) -> CompiledRule:
+    if declared is not None:
+        _check_names(spec, doc, problems, declared)
     compiled = CompiledRule(spec=spec, path=Path(doc.path))
+    compiled.example_lines = [doc.locate(("examples", i))[0] for i in range(len(spec.examples))]
     expanded: dict[str, str] = {}
     for name, source in spec.let.items():
         expanded[name] = _expand_lets(source, expanded)
@@ -476,8 +642,7 @@ def _compile_rule(
             compiled.expanded[source] = _expand_lets(source, expanded)
             compiled.programs[source] = cel.compile(compiled.expanded[source])
         except ValueError as exc:
-            detail = str(exc).split("ERROR:", 1)[-1].strip().splitlines()[0]
-            problems.add(doc.path, doc.locate(loc)[0], f"CEL 表达式有误：{source!r}：{detail}")
+            problems.add(doc.path, doc.locate(loc)[0], f"CEL 表达式有误：{source!r}：{cel_error(str(exc))}")
     if spec.function is not None:
         from govsite.policy.named import NAMED_RULES
 
@@ -497,11 +662,55 @@ def _compile_rule(
     return compiled
 
 
-def load_pack(folder: Path) -> PolicyPack:
-    """Load and compile one pack; every problem in it is reported at once."""
+_PARAM = re.compile(r"\{params\.([A-Za-z_]\w*)(:[^{}]*)?\}")
+
+
+def fill_params(text: str, params: dict[str, Any]) -> str:
+    """`{params.major_investment}` in a rule's title, text or an example's name → the pack's value,
+    so prose follows the numbers (a missing name stays as written; the name check reports it)."""
+
+    def one(match: re.Match[str]) -> str:
+        if match.group(1) not in params:
+            return match.group(0)
+        try:
+            return format(params[match.group(1)], (match.group(2) or ":")[1:])
+        except (TypeError, ValueError):
+            return match.group(0)
+
+    return _PARAM.sub(one, text) if "{params." in text else text
+
+
+def _with_params(spec: RuleSpec, params: dict[str, Any]) -> RuleSpec:
+    """The spec as people read it: title, text and example names with the params filled in."""
+    examples = [e.model_copy(update={"name": fill_params(e.name, params)}) for e in spec.examples]
+    return spec.model_copy(
+        update={
+            "title": fill_params(spec.title, params),
+            "text": fill_params(spec.text, params),
+            "examples": examples,
+        }
+    )
+
+
+def load_pack(folder: Path, parent: PolicyPack | None = None) -> PolicyPack:
+    """Load and compile one pack; every problem in it is reported at once. `parent`: the pack its
+    policy.yaml `extends` (loaded first by load_packs), which supplies whatever this one omits."""
+    from govsite.policy import revision
+
     problems = _Problems()
     meta_doc = _load(folder / "policy.yaml", problems)
-    meta = _model(PolicyMeta, meta_doc, meta_doc.data, problems) if meta_doc.ok else None
+    meta_data = meta_doc.data
+    if parent is not None and meta_doc.ok and isinstance(meta_data, dict):
+        meta_data = revision.merged_meta(parent.meta.model_dump(), meta_data)
+    meta = _model(PolicyMeta, meta_doc, meta_data, problems) if meta_doc.ok else None
+    if meta is not None and meta.extends and parent is None:
+        problems.add(
+            meta_doc.path, meta_doc.locate(("extends",))[0], f"找不到 extends 的政策包 {meta.extends}"
+        )
+
+    def own(name: str) -> bool:
+        """A revision may leave a file out: the predecessor's is used."""
+        return parent is None or (folder / name).is_file()
 
     if meta is not None:
         for topic in meta.compare:
@@ -521,23 +730,29 @@ def load_pack(folder: Path) -> PolicyPack:
                     f"compare.{topic} 无法用 params 填写：{exc}",
                 )
 
-    articles: list[Article] = []
-    articles_doc = _load(folder / "articles.yaml", problems)
-    if articles_doc.ok:
+    articles: list[Article] = list(parent.articles) if parent is not None else []
+    articles_doc = (
+        _load(folder / "articles.yaml", problems) if own("articles.yaml") else LoadedDocument("", {})
+    )
+    if articles_doc.ok and articles_doc.path:
         for index, item in enumerate(articles_doc.data.get("articles", [])):
             article = _model(Article, articles_doc, item, problems, ("articles", index))
-            if article is not None:
-                articles.append(article)
+            if article is not None:  # a revision's article replaces the predecessor's of that id
+                articles = [a for a in articles if a.id != article.id] + [article]
 
-    roles: dict[str, Role] = {}
-    roles_doc = _load(folder / "roles.yaml", problems)
-    if roles_doc.ok:
+    roles: dict[str, Role] = dict(parent.roles) if parent is not None else {}
+    roles_doc = _load(folder / "roles.yaml", problems) if own("roles.yaml") else LoadedDocument("", {})
+    if roles_doc.ok and roles_doc.path:
         for index, item in enumerate(roles_doc.data.get("roles", [])):
             role = _model(Role, roles_doc, item, problems, ("roles", index))
             if role is not None:
                 roles[role.id] = role
 
-    lifecycle = _load_lifecycle(folder / "lifecycle.yaml", problems)
+    lifecycle = (
+        _load_lifecycle(folder / "lifecycle.yaml", problems)
+        if own("lifecycle.yaml") or parent is None
+        else parent.lifecycle
+    )
     if lifecycle is not None:
         for stage, entry_roles in lifecycle.entry_by.items():
             for role in entry_roles:
@@ -557,8 +772,8 @@ def load_pack(folder: Path) -> PolicyPack:
                     )
 
     # Optional: facts this regulation needs beyond the common model, carried in project.local.
-    local_fields: dict[str, LocalField] = {}
-    retired_fields: dict[str, RetiredField] = {}
+    local_fields: dict[str, LocalField] = dict(parent.local_fields) if parent is not None else {}
+    retired_fields: dict[str, RetiredField] = dict(parent.retired_fields) if parent is not None else {}
     if (folder / "fields.yaml").is_file():
         fields_doc = _load(folder / "fields.yaml", problems)
         if fields_doc.ok:
@@ -572,7 +787,7 @@ def load_pack(folder: Path) -> PolicyPack:
                     retired_fields[gone.name] = gone
 
     # Optional: material kinds this regulation names beyond the common ones of vocabulary.MaterialKind.
-    material_kinds: dict[str, str] = {}
+    material_kinds: dict[str, str] = dict(parent.material_kinds) if parent is not None else {}
     if (folder / "materials.yaml").is_file():
         materials_doc = _load(folder / "materials.yaml", problems)
         if materials_doc.ok:
@@ -582,7 +797,7 @@ def load_pack(folder: Path) -> PolicyPack:
                     material_kinds[spec.kind] = spec.label
 
     # Optional until every article is accounted for: why the articles no rule cites have none.
-    uncited: dict[str, ArticleNote] = {}
+    uncited: dict[str, ArticleNote] = dict(parent.uncited) if parent is not None else {}
     if (folder / "coverage.yaml").is_file():
         coverage_doc = _load(folder / "coverage.yaml", problems)
         known = {a.id for a in articles}
@@ -597,17 +812,28 @@ def load_pack(folder: Path) -> PolicyPack:
                 line = coverage_doc.locate(("articles", index))[0]
                 if note.article not in known:
                     problems.add(coverage_doc.path, line, f"articles.yaml 中没有条款 {note.article!r}")
-                elif note.article in uncited:
+                elif note.article in uncited and (parent is None or note.article not in parent.uncited):
                     problems.add(coverage_doc.path, line, f"条款 {note.article!r} 说明了两次")
                 else:
                     uncited[note.article] = note
 
-    base_doc = _load(folder / "examples" / "base.yaml", problems)
-    example_base: dict[str, Any] = base_doc.data if base_doc.ok and isinstance(base_doc.data, dict) else {}
+    # a revision's inherited examples move into its window (revision.shift_dates)
+    steps = 0
+    if parent is not None and meta is not None:
+        steps = revision.shift_steps(revision.earliest_date(parent.example_base), meta.effective)
+    if own("examples/base.yaml"):
+        base_doc = _load(folder / "examples" / "base.yaml", problems)
+        example_base: dict[str, Any] = (
+            base_doc.data if base_doc.ok and isinstance(base_doc.data, dict) else {}
+        )
+    else:
+        assert parent is not None
+        example_base = revision.shift_dates(parent.example_base, steps)
 
     rules: list[CompiledRule] = []
     seen: set[str] = set()
     article_ids = {a.id for a in articles}
+    parsed: list[tuple[RuleSpec, LoadedDocument]] = []
     for rule_path in sorted((folder / "rules").glob("*.yaml")):
         doc = _load(rule_path, problems)
         if not doc.ok:
@@ -623,7 +849,45 @@ def load_pack(folder: Path) -> PolicyPack:
         for article in spec.articles:
             if article not in article_ids:
                 problems.add(rule_path, doc.locate(("articles",))[0], f"articles.yaml 中没有条款 {article!r}")
-        rules.append(_compile_rule(spec, doc, problems, roles))
+        parsed.append((spec, doc))
+    params = dict(meta.params) if meta is not None else {}
+    if parent is not None and meta is not None:
+        replaced = {spec.id for spec, _doc in parsed}
+        for gone in meta.drop_rules:
+            if not any(r.spec.id == gone for r in parent.rules):
+                problems.add(
+                    meta_doc.path, meta_doc.locate(("drop_rules",))[0], f"{parent.id} 中没有规则 {gone}"
+                )
+        for inherited in parent.rules:
+            if inherited.spec.id in replaced or inherited.spec.id in meta.drop_rules:
+                continue
+            raw = inherited.raw or inherited.spec
+            shifted = raw.model_copy(
+                update={
+                    "examples": [
+                        ExampleSpec.model_validate(revision.shift_dates(e.model_dump(), steps))
+                        for e in raw.examples
+                        if not (steps and e.keep_dates)
+                    ]
+                }
+            )
+            rules.append(
+                CompiledRule(
+                    spec=_with_params(shifted, params),
+                    path=inherited.path,
+                    programs=inherited.programs,
+                    expanded=inherited.expanded,
+                    example_lines=inherited.example_lines,
+                    raw=shifted,
+                    inherited_from=inherited.inherited_from or parent.id,
+                )
+            )
+    declared = _declared(meta, local_fields, [spec for spec, _doc in parsed])
+    for spec, doc in parsed:
+        compiled = _compile_rule(spec, doc, problems, roles, declared)
+        compiled.raw, compiled.spec = spec, _with_params(spec, params)
+        rules.append(compiled)
+    rules.sort(key=lambda r: r.spec.id)
 
     if problems.lines or meta is None or lifecycle is None:
         raise GovsiteError(
@@ -642,6 +906,10 @@ def load_pack(folder: Path) -> PolicyPack:
         local_fields=local_fields,
         retired_fields=retired_fields,
         uncited=uncited,
+        parent=parent,
+        template=(folder / "template.yaml")
+        if (folder / "template.yaml").is_file()
+        else (parent.template if parent else None),
     )
 
 
@@ -721,15 +989,38 @@ def pack_digest(folder: Path) -> str:
     return folder_digest(folder)
 
 
+def _district_of_broken(folder: Path) -> DistrictInfo | str:
+    """What a pack that does not load says about its district, read leniently (its key, and its name
+    and prefix when given), so its district's projects can be told; "" when unreadable."""
+    import yaml
+
+    try:
+        data = yaml.safe_load((folder / "policy.yaml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return ""
+    if not isinstance(data, dict) or not isinstance(data.get("district"), str):
+        return ""
+    key: str = data["district"]
+    name, prefix = data.get("district_name"), data.get("id_prefix")
+    if isinstance(name, str) and isinstance(prefix, str) and district_registry.valid_prefix(prefix):
+        return DistrictInfo(key, name, prefix)
+    return key
+
+
 def load_packs(
-    policies: Path | Sequence[Path], cache: Cache | None = None, districts: Sequence[str] | None = None
+    policies: Path | Sequence[Path],
+    cache: Cache | None = None,
+    districts: Sequence[str] | None = None,
+    isolate: bool = False,
 ) -> list[PolicyPack]:
     """Every pack below the folder (or folders: a pack of a later folder replaces the one of the same
     name in an earlier one, as a registry's own `policies/` does the packs shipped with govsite),
     of the `districts` given (default: all). With a cache, a pack whose files and govsite's code are
     unchanged comes from it (it was fully checked when it was cached) and compiles lazily.
 
-    The districts the packs declare are registered (govsite/districts.py)."""
+    The districts the packs declare are registered (govsite/districts.py). With `isolate`, a pack
+    that does not load is set aside and marked broken for its district (`districts.broken`), whose
+    projects are then told so; the other districts are judged as usual."""
     folders_in = [policies] if isinstance(policies, Path) else list(policies)
     if isinstance(policies, Path) and not policies.is_dir():
         raise GovsiteError(f"找不到政策目录 {policies}", "在仓库根目录运行，或用 --policies 指定政策目录。")
@@ -742,26 +1033,126 @@ def load_packs(
     if not by_name:
         shown = "、".join(str(p) for p in folders_in)
         raise GovsiteError(f"{shown} 下没有政策包", "每个政策包是一个含 policy.yaml 的文件夹。")
-    packs = []
-    for name in sorted(by_name):
+    loaded: dict[str, PolicyPack | None] = {}  # None: it does not load
+    keys: dict[str, str] = {}
+
+    def fail(name: str, exc: GovsiteError, parent: PolicyPack | None) -> None:
+        if not isolate:
+            raise exc
+        found = _district_of_broken(by_name[name])
+        if not found and parent is not None:
+            found = DistrictInfo(
+                parent.meta.district, parent.meta.district_name or "", parent.meta.id_prefix or ""
+            )
+        district = found.key if isinstance(found, DistrictInfo) else found
+        if districts is not None and district and district not in districts:
+            return
+        if isinstance(found, DistrictInfo) and found.name and found.id_prefix:
+            with contextlib.suppress(GovsiteError):
+                district_registry.register([found])
+        district_registry.mark_broken(district, exc.message)
+
+    def load(name: str, chain: tuple[str, ...] = ()) -> PolicyPack | None:
+        if name in loaded:
+            return loaded[name]
         folder = by_name[name]
-        key = pack_digest(folder) if cache is not None and cache.enabled else ""
-        cached = cache.get("pack", key) if key and cache is not None else None
-        if isinstance(cached, PolicyPack):
-            cached.path = folder
-            cached.digest = key
-            packs.append(cached)
-            continue
-        pack = load_pack(folder)
+        loaded[name] = None
+        parent: PolicyPack | None = None
+        parent_name = _extends_of(folder)
+        try:
+            if parent_name is not None:
+                if parent_name == name or parent_name in chain:
+                    raise GovsiteError(
+                        f"政策包 {folder}：extends 形成了循环（{' → '.join((*chain, name, parent_name))}）",
+                        "修订的政策包 extends 它的前一版，前一版不能再 extends 它。",
+                    )
+                if parent_name not in by_name:
+                    raise GovsiteError(
+                        f"政策包 {folder}：找不到 extends 的政策包 {parent_name}",
+                        f"extends 写前一版政策包的文件夹名；现有：{'、'.join(sorted(by_name))}。",
+                    )
+                parent = load(parent_name, (*chain, name))
+                if parent is None:
+                    raise GovsiteError(
+                        f"政策包 {folder}：所继承的政策包 {parent_name} 有错误，本政策包也无法载入",
+                        f"先修正 {parent_name}（govsite policy test）。",
+                    )
+            key = ""
+            if cache is not None and cache.enabled:
+                # a revision is what its folder and its predecessor hold together
+                key = pack_digest(folder) + (f"+{keys[parent_name]}" if parent_name else "")
+            keys[name] = key
+            cached = cache.get("pack", key) if key and cache is not None else None
+            if isinstance(cached, PolicyPack):
+                cached.path, cached.digest, cached.parent = folder, key, parent
+                loaded[name] = cached
+                return cached
+            pack = load_pack(folder, parent)
+        except GovsiteError as exc:
+            fail(name, exc, parent)
+            return None
         pack.digest = key
         if key and cache is not None:
             cache.put("pack", key, pack)
-        packs.append(pack)
+        loaded[name] = pack
+        return pack
+
+    packs = [pack for pack in (load(name) for name in sorted(by_name)) if pack is not None]
+    problems = overlap_problems(packs)
+    if problems:
+        error = GovsiteError("政策包的有效期重叠：\n  " + "\n  ".join(problems), _OVERLAP_HINT)
+        if not isolate:
+            raise error
+        overlapping = {p.meta.district for p in packs if any(p.id in line for line in problems)}
+        for district in overlapping:
+            district_registry.mark_broken(district, error.message)
+        packs = [p for p in packs if p.meta.district not in overlapping]
     if districts is not None:
         wanted = set(districts)
         packs = [p for p in packs if p.meta.district in wanted]
     register_districts(packs)
     return packs
+
+
+def _extends_of(folder: Path) -> str | None:
+    """The `extends` of a pack's policy.yaml, read before the pack loads (its predecessor loads first)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load((folder / "policy.yaml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    value = data.get("extends") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
+
+
+_OVERLAP_HINT = (
+    "同一个区的两个政策包不能同时有效：较早的写明 lapses（失效日期），或较晚的写 extends（修订）"
+    "或在 supersedes 中列出较早的文号（废止）。"
+)
+
+
+def overlap_problems(packs: Sequence[PolicyPack]) -> list[str]:
+    """Two packs of one district in force at once, neither lapsing nor superseded by the other: the
+    later one would silently win, so the regulation in force must be said, not guessed."""
+    found = []
+    by_district: dict[str, list[PolicyPack]] = {}
+    for pack in packs:
+        by_district.setdefault(pack.meta.district, []).append(pack)
+    for mine in by_district.values():
+        mine.sort(key=lambda p: p.meta.effective)
+        for earlier, later in itertools.pairwise(mine):
+            if earlier.meta.lapses is not None and earlier.meta.lapses <= later.meta.effective:
+                continue
+            replaces = later.meta.extends == earlier.id or any(
+                s.document_number == earlier.meta.document_number for s in later.meta.supersedes
+            )
+            if not replaces:
+                found.append(
+                    f"{earlier.id}（{earlier.meta.effective} 起）与 {later.id}（{later.meta.effective} 起）"
+                    f"自 {later.meta.effective} 起同时有效"
+                )
+    return found
 
 
 def register_districts(packs: Sequence[PolicyPack]) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from govsite import law
@@ -26,6 +27,7 @@ class ExampleOutcome:
     expect: str
     ok: bool
     detail: str = ""
+    where: str = ""  # the example's file and line: rules/MH-08.yaml:42
 
     @property
     def test_id(self) -> str:
@@ -43,12 +45,36 @@ def deep_merge(base: Mapping[str, Any], overlay: Mapping[str, Any]) -> dict[str,
     return merged
 
 
+_PARAM_VALUE = re.compile(r"\{params\.([A-Za-z_]\w*)(?:\s*([+-])\s*(\d+(?:\.\d+)?))?\}")
+
+
+def fill_params(data: Any, params: Mapping[str, Any]) -> Any:
+    """An example value written `"{params.major_investment}"` is the pack's value, and
+    `"{params.major_investment - 0.1}"` just below it: examples at a threshold follow it when a
+    revision changes the number."""
+    if isinstance(data, str):
+        match = _PARAM_VALUE.fullmatch(data.strip())
+        if not match or match.group(1) not in params:
+            return data
+        value = params[match.group(1)]
+        if match.group(2) and isinstance(value, int | float) and not isinstance(value, bool):
+            offset = float(match.group(3)) if "." in match.group(3) else int(match.group(3))
+            value = value + offset if match.group(2) == "+" else value - offset
+            return round(value, 6) if isinstance(value, float) else value
+        return value
+    if isinstance(data, Mapping):
+        return {k: fill_params(v, params) for k, v in data.items()}
+    if isinstance(data, list):
+        return [fill_params(item, params) for item in data]
+    return data
+
+
 def example_registry(pack: PolicyPack, example: ExampleSpec) -> list[RegistryEntry]:
     """The example's other projects, as registry entries (paths as a registry would have them)."""
     entries = []
     base = example.base if example.base is not None else pack.example_base
     for index, overlay in enumerate(example.registry):
-        data = deep_merge(base, overlay)
+        data = fill_params(deep_merge(base, overlay), pack.meta.params)
         path = f"submissions/{data.get('district')}/{data.get('id')}.yaml"
         project, errors = validate_project(LoadedDocument(path=path, data=data))
         if project is None:
@@ -77,7 +103,8 @@ def run_example(pack: PolicyPack, rule: CompiledRule, example: ExampleSpec) -> E
     def outcome(ok: bool, detail: str = "") -> ExampleOutcome:
         return ExampleOutcome(pack.id, spec.id, example.name, example.expect, ok, detail)
 
-    data = deep_merge(example.base if example.base is not None else pack.example_base, example.project)
+    base = example.base if example.base is not None else pack.example_base
+    data = fill_params(deep_merge(base, example.project), pack.meta.params)
     project, errors = validate_project(LoadedDocument(path=f"{spec.id}:{example.name}", data=data))
     if project is None:
         return outcome(False, "示例项目不符合 schema：" + "；".join(e.message for e in errors))
@@ -178,13 +205,18 @@ def run_example(pack: PolicyPack, rule: CompiledRule, example: ExampleSpec) -> E
     return outcome(not problems, "；".join(problems))
 
 
-def iter_examples(packs: list[PolicyPack]) -> Iterator[ExampleOutcome]:
+def iter_examples(packs: list[PolicyPack], only: str | None = None) -> Iterator[ExampleOutcome]:
+    """Every rule's examples (or only rule `only`'s), each judged by its whole pack."""
     for pack in packs:
         for rule in pack.rules:
+            if only is not None and rule.spec.id != only:
+                continue
             expects = {e.expect for e in rule.spec.examples}
             for missing in sorted({"pass", "fail"} - expects):
                 yield ExampleOutcome(
                     pack.id, rule.spec.id, "（缺少示例）", missing, False, f"缺少一个 {missing} 示例"
                 )
-            for example in rule.spec.examples:
-                yield run_example(pack, rule, example)
+            for index, example in enumerate(rule.spec.examples):
+                outcome = run_example(pack, rule, example)
+                line = rule.example_lines[index] if index < len(rule.example_lines) else 1
+                yield replace(outcome, where=f"{rule.path}:{line}")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from govsite.findings import Finding, Severity, handbook_link
@@ -33,6 +34,9 @@ from govsite.report.text import finding_line
 from govsite.result import ProjectResult, RunResult
 from govsite.safetext import escape_markdown, for_terminal, github_data, github_property
 from govsite.vocabulary import DEADLINE_STATUS_LABELS, label
+
+if TYPE_CHECKING:
+    from govsite.impact import Impact
 
 MAX_PER_LEVEL = 10
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -183,7 +187,33 @@ def render_summary(run: RunResult) -> str:
                 for d in result.deadlines
             ]
             out.append("")
+    if run.impact is not None:
+        out += _impact_section(run.impact)
     return "\n".join(out) + "\n"
+
+
+def _impact_section(impact: Impact) -> list[str]:
+    """The policy change's impact for reviewers of the pull request: counts per rule, then each
+    project whose verdict changes (what appears, what disappears)."""
+    from govsite.impact import SHOWN
+
+    out = ["### 政策包修改的影响", "", _md(impact.summary()), ""]
+    out += [f"> {_md(note)}" for note in impact.notes]
+    if impact.changes:
+        out += ["| 规则 | 新出现的项目 | 不再出现的项目 |", "|---|---|---|"]
+        out += [f"| {_md(rule)} | {a} | {g} |" for rule, a, g in impact.by_rule()]
+        out += ["", "| 项目 | 新出现 | 不再出现 |", "|---|---|---|"]
+        for change in impact.changes[:SHOWN]:
+            title = _md(" ".join(p for p in (change.project_id, change.name) if p) or change.path)
+            plus = "<br>".join(_md(line.shown()) for line in change.appeared) or "—"
+            minus = "<br>".join(_md(line.shown()) for line in change.disappeared) or "—"
+            out.append(f"| {title} | {plus} | {minus} |")
+        if len(impact.changes) > SHOWN:
+            out.append(
+                f"\n另有 {len(impact.changes) - SHOWN} 个项目（`govsite policy impact --format json` 列出全部）。"
+            )
+    out.append("")
+    return out
 
 
 def render_github(run: RunResult, token: str | None = None) -> str:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govsite.findings import Finding, handbook_link
 from govsite.report.decision import decision_dict
 from govsite.result import ProjectResult, RunResult
+
+if TYPE_CHECKING:
+    from govsite.impact import Impact
 
 FORMAT_VERSION = 1
 
@@ -70,7 +73,32 @@ def run_dict(run: RunResult) -> dict[str, Any]:
         "head": run.head,
         "ok": run.ok,
         "notes": run.notes,
+        **({"impact": impact_dict(run.impact)} if run.impact is not None else {}),
         "projects": [project_dict(p) for p in run.projects],
+    }
+
+
+def impact_dict(impact: Impact) -> dict[str, Any]:
+    """docs/json-format.md: `impact`, present when the run judged a policy change's impact."""
+    return {
+        "base": impact.base,
+        "head": impact.head,
+        "judged": impact.judged,
+        "summary": impact.summary(),
+        "notes": impact.notes,
+        "by_rule": [{"rule": r, "appeared": a, "disappeared": g} for r, a, g in impact.by_rule()],
+        "changes": [
+            {
+                "path": c.path,
+                "project": c.project_id,
+                "name": c.name,
+                "policy_before": c.policy_before,
+                "policy_after": c.policy_after,
+                "appeared": [asdict(line) for line in c.appeared],
+                "disappeared": [asdict(line) for line in c.disappeared],
+            }
+            for c in impact.changes
+        ],
     }
 
 
@@ -80,7 +108,9 @@ def render_json(run: RunResult) -> str:
     Indented JSON goes through the json module's pure-Python encoder (ten times slower: seconds for
     a city's registry); one compact line per project keeps the C encoder and stays readable in a diff.
     """
-    head = run_dict(RunResult(notes=run.notes, mode=run.mode, base=run.base, head=run.head))
+    head = run_dict(
+        RunResult(notes=run.notes, mode=run.mode, base=run.base, head=run.head, impact=run.impact)
+    )
     head["ok"] = run.ok
     del head["projects"]
     text = json.dumps(head, ensure_ascii=False, default=str)[:-1]

@@ -6,11 +6,16 @@ an escape sequence or a line break of its own on the terminal or in a CI log.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from govsite.findings import Finding, Severity, handbook_link
 from govsite.report.decision import basis_text, due_text, later_text, state_text, subject_line
 from govsite.result import ProjectResult, RunResult
 from govsite.safetext import for_terminal as safe
 from govsite.vocabulary import DEADLINE_STATUS_LABELS, label
+
+if TYPE_CHECKING:
+    from govsite.impact import Impact
 
 _STATUS = DEADLINE_STATUS_LABELS
 
@@ -104,7 +109,29 @@ def render_text(run: RunResult) -> str:
         lines.append(f"注意：{safe(note)}")
     for result in run.projects:
         lines.extend(_project(result, run.site_url))
+    if run.impact is not None:
+        lines.extend(impact_lines(run.impact))
     errors, warnings = run.count(Severity.ERROR), run.count(Severity.WARNING)
     verdict = "通过" if run.ok else "未通过"
     lines.append(f"检查了 {len(run.projects)} 个项目文件：{errors} 个错误，{warnings} 个警告 —— {verdict}")
     return "\n".join(lines) + "\n"
+
+
+def impact_lines(impact: Impact) -> list[str]:
+    """The policy change's impact on the registry: the counts per rule, then each project's change."""
+    from govsite.impact import SHOWN
+
+    lines = [f"== 政策包修改的影响：{safe(impact.summary())}"]
+    lines += [f"   注意：{safe(note)}" for note in impact.notes]
+    for change in impact.changes[:SHOWN]:
+        title = " ".join(p for p in (change.project_id, change.name) if p)
+        lines.append(f"   {safe(change.path)} — {safe(title)}")
+        if change.policy_before != change.policy_after:
+            lines.append(
+                f"     适用政策：{safe(change.policy_before or '无')} → {safe(change.policy_after or '无')}"
+            )
+        lines += [f"     + {safe(line.shown())}" for line in change.appeared]
+        lines += [f"     - {safe(line.shown())}" for line in change.disappeared]
+    if len(impact.changes) > SHOWN:
+        lines.append(f"   ……另有 {len(impact.changes) - SHOWN} 个项目（--format json 列出全部）")
+    return lines

@@ -69,6 +69,8 @@ def registry_audit(root: Path, cache: Cache = NO_CACHE) -> AuditResult | None:
 
 def prepare(root: Path, today: dt.date, cache: Cache | None = None, policies: str = POLICIES) -> SiteData:
     cache = cache or Cache(root)
+    # strict: a pack that does not load stops the build and the published site stays as it was
+    # (validate and check isolate it instead, so the other districts' work goes on)
     packs = registry_packs(root, policies, cache)
     results, projects = load_registry(root, packs, today, cache)
     calendar = load_calendars(root / CALENDARS)

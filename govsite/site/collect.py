@@ -24,6 +24,7 @@ from govsite.findings import Deadline, Finding
 from govsite.layout import is_project_id, is_registry_path
 from govsite.model import Material, Project, StageRecord, SupervisionRecord
 from govsite.policy.pack import COMPARE_TOPICS, Article, CompiledRule, PolicyPack, cite
+from govsite.policy.revision import Change, pack_changes
 from govsite.result import ProjectResult
 from govsite.reviewers import Reviewers
 from govsite.site.disclosure import DisclosureItem, Publication, decisions, disclosure, published_on
@@ -252,6 +253,9 @@ class Handbook:
     articles: list[ArticleSection]
     transitions: list[TransitionRow]
     entry: list[Stage]
+    # a revision (`extends`): its predecessor's id and what it changes (params, articles, rules)
+    revises: str | None = None
+    changes: list[Change] = field(default_factory=list)
 
     def article_anchor(self, article_id: str) -> str | None:
         return next((s.anchor for s in self.articles if s.article.id == article_id), None)
@@ -521,7 +525,15 @@ def handbook(pack: PolicyPack) -> Handbook:
         for (source, types, article), targets in grouped.items()
     ]
     entry = [stage for stage in Stage if stage in pack.lifecycle.entry]
-    return Handbook(pack=pack, articles=sections, transitions=rows, entry=entry)
+    changes = pack_changes(pack.parent, pack) if pack.parent is not None else []
+    return Handbook(
+        pack=pack,
+        articles=sections,
+        transitions=rows,
+        entry=entry,
+        revises=pack.parent.id if pack.parent is not None else None,
+        changes=changes,
+    )
 
 
 def collect(
