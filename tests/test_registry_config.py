@@ -145,3 +145,20 @@ def test_build_honours_policies(tmp_path: Path) -> None:
     done = govsite("build", "--policies", "rules", "--markdown-only", cwd=root, env=DAY)
     assert done.returncode == 0, done.stderr
     assert (root / "build" / "docs" / "handbook" / "xuhui-2026.md").is_file()
+
+
+def test_a_copy_of_a_shipped_pack_from_before_packs_named_their_district_still_loads(tmp_path: Path) -> None:
+    """Registries that copied the five packs before 0.2 have policy.yaml without district_name and
+    id_prefix: the shipped pack of the same district supplies them."""
+    root = registry(tmp_path)
+    shutil.copytree(REPO / "policies", root / "policies")
+    for policy in (root / "policies").glob("*/policy.yaml"):
+        lines = policy.read_text(encoding="utf-8").splitlines(keepends=True)
+        policy.write_text(
+            "".join(line for line in lines if not line.startswith(("district_name:", "id_prefix:"))),
+            encoding="utf-8",
+        )
+    result = validate_json(root)
+    [project] = result["projects"]  # type: ignore[misc]
+    assert project["policy"]["id"] == "minhang-2025"
+    assert not [f for f in project["findings"] if f["severity"] == "error"], project["findings"]

@@ -1155,6 +1155,22 @@ def overlap_problems(packs: Sequence[PolicyPack]) -> list[str]:
     return found
 
 
+def _shipped_districts() -> dict[str, DistrictInfo]:
+    """The district name and id prefix each pack shipped with govsite declares."""
+    from govsite.resources import POLICIES, shipped
+
+    found: dict[str, DistrictInfo] = {}
+    try:
+        folder = shipped(POLICIES)
+    except GovsiteError:
+        return found
+    for pack in sorted(folder.iterdir()):
+        info = _district_of_broken(pack) if (pack / "policy.yaml").is_file() else ""
+        if isinstance(info, DistrictInfo):
+            found.setdefault(info.key, info)
+    return found
+
+
 def register_districts(packs: Sequence[PolicyPack]) -> None:
     """Each district's name and id prefix from its packs (any pack of it may carry them)."""
     found: dict[str, DistrictInfo] = {}
@@ -1177,6 +1193,12 @@ def register_districts(packs: Sequence[PolicyPack]) -> None:
         found[info.key] = info
     for pack in packs:
         if pack.meta.district not in found and district_registry.info(pack.meta.district) is None:
+            # a registry's copy of a shipped pack written before packs named their district: the
+            # shipped pack of that district says it (data, not a table in the code)
+            shipped = _shipped_districts().get(pack.meta.district)
+            if shipped is not None:
+                found[shipped.key] = shipped
+                continue
             raise GovsiteError(
                 f"{pack.path / 'policy.yaml'}：没有写区名和编号前缀（区 {pack.meta.district}）",
                 "在 policy.yaml 中加上 district_name（如 闵行区）和 id_prefix（如 MH），见 docs/policy-packs.md。",
