@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import itertools
 import re
 from collections.abc import Callable, Sequence
@@ -681,7 +682,10 @@ def fill_params(text: str, params: dict[str, Any]) -> str:
 
 
 def _with_params(spec: RuleSpec, params: dict[str, Any]) -> RuleSpec:
-    """The spec as people read it: title, text and example names with the params filled in."""
+    """The spec as people read it: title, text and example names with the params filled in (the
+    spec itself when it names none: no second copy of every rule and example to keep)."""
+    if "{params." not in spec.title + spec.text and not any("{params." in e.name for e in spec.examples):
+        return spec
     examples = [e.model_copy(update={"name": fill_params(e.name, params)}) for e in spec.examples]
     return spec.model_copy(
         update={
@@ -992,12 +996,7 @@ def pack_digest(folder: Path) -> str:
 def _district_of_broken(folder: Path) -> DistrictInfo | str:
     """What a pack that does not load says about its district, read leniently (its key, and its name
     and prefix when given), so its district's projects can be told; "" when unreadable."""
-    import yaml
-
-    try:
-        data = yaml.safe_load((folder / "policy.yaml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return ""
+    data = _policy_yaml(folder)
     if not isinstance(data, dict) or not isinstance(data.get("district"), str):
         return ""
     key: str = data["district"]
@@ -1114,14 +1113,21 @@ def load_packs(
     return packs
 
 
-def _extends_of(folder: Path) -> str | None:
-    """The `extends` of a pack's policy.yaml, read before the pack loads (its predecessor loads first)."""
+def _policy_yaml(folder: Path) -> Any:
+    """policy.yaml read leniently (before, or instead of, loading the pack), with libyaml."""
     import yaml
 
     try:
-        data = yaml.safe_load((folder / "policy.yaml").read_text(encoding="utf-8"))
+        return yaml.load(
+            (folder / "policy.yaml").read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        )
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
+
+
+def _extends_of(folder: Path) -> str | None:
+    """The `extends` of a pack's policy.yaml, read before the pack loads (its predecessor loads first)."""
+    data = _policy_yaml(folder)
     value = data.get("extends") if isinstance(data, dict) else None
     return value if isinstance(value, str) else None
 
@@ -1155,6 +1161,7 @@ def overlap_problems(packs: Sequence[PolicyPack]) -> list[str]:
     return found
 
 
+@functools.lru_cache(maxsize=1)
 def _shipped_districts() -> dict[str, DistrictInfo]:
     """The district name and id prefix each pack shipped with govsite declares."""
     from govsite.resources import POLICIES, shipped
