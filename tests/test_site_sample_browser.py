@@ -254,6 +254,12 @@ def test_accessibility_and_screenshots(browser: Any, site_url: str, name: str) -
             page.screenshot(path=str(shot), full_page=True)
             assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 10_000
             page.get_by_role("button", name="高对比度").click()
+            # the switch is instant: no colour is left fading through low-contrast values
+            running = page.evaluate(
+                "document.getAnimations().filter(a => a.playState === 'running').map(a => a.transitionProperty"
+                " || a.animationName || String(a))"
+            )
+            assert running == [], running
             problems = _axe_violations(page)
             assert problems == [], [
                 (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in problems
