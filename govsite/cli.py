@@ -58,8 +58,9 @@ def _emit(run: RunResult, fmt: str, summary: str | None, fail_on: str = "error")
 def cmd_validate(args: argparse.Namespace) -> int:
     from govsite.cache import Cache
     from govsite.config import load_config
+    from govsite.fileids import FileIds
     from govsite.resources import pack_folders
-    from govsite.tree import reads_hold, validation_key
+    from govsite.tree import reads_hold, registry_tree, validation_key
 
     root = Path(args.root)
     config = load_config(root)
@@ -69,8 +70,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if not path.exists():
             raise GovsiteError(f"找不到 {path}", "给出项目文件或 submissions/ 下的目录。")
     cache = Cache(root)
+    ids = FileIds(root, cache)
+    tree = registry_tree(root)  # listed once, for the run's key and for the run
     # a run over unchanged files, packs and date is read back whole (reporters need no Project)
-    key = validation_key(paths, root, args.today, policies, repr(config.districts)) if cache.enabled else ""
+    key = (
+        validation_key(paths, root, args.today, policies, repr(config.districts), ids, tree)
+        if cache.enabled
+        else ""
+    )
     stored = cache.get("run", key) if key else None
     if isinstance(stored, tuple) and len(stored) == 2 and reads_hold(root, stored[1]):
         run = stored[0]
@@ -82,12 +89,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from govsite.resources import broken_notes
 
         packs = registry_packs(root, args.policies, cache, config, isolate=True)
-        run = validate_paths(paths, packs, root, args.today, cache, reads)
+        run = validate_paths(paths, packs, root, args.today, cache, reads, ids, tree)
         run.notes += broken_notes()
         for result in run.projects:
             result.project = None
         if key:
             cache.put("run", key, (run, reads))
+    ids.save()
     run.site_url = config.site.url
     return _emit(run, args.format, args.summary, args.fail_on)
 

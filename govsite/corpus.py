@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govsite.cache import NO_CACHE, Cache, blob_id, code_version
+from govsite.fileids import FileIds
 from govsite.findings import Finding
 from govsite.model import Project
 from govsite.parallel import ordered_map
@@ -73,9 +74,10 @@ def store(cache: Cache, key: str, parsed: Parsed) -> None:
 class Corpus:
     """The files a run has parsed, by repository path: each is parsed at most once per run."""
 
-    def __init__(self, root: Path, cache: Cache = NO_CACHE) -> None:
+    def __init__(self, root: Path, cache: Cache = NO_CACHE, ids: FileIds | None = None) -> None:
         self.root = root
         self.cache = cache
+        self.ids = ids or FileIds(root, cache)
         self._parsed: dict[str, Parsed] = {}
         self._blobs: dict[str, str] = {}
 
@@ -87,10 +89,13 @@ class Corpus:
         if path in self._parsed:
             return self._parsed[path].blob
         if path not in self._blobs:
-            try:
-                self._blobs[path] = blob_id(item.read_bytes())
-            except OSError:
-                self._blobs[path] = ""
+            if item == self.root / path:
+                self._blobs[path] = self.ids.of(path)
+            else:  # a draft named outside the registry
+                try:
+                    self._blobs[path] = blob_id(item.read_bytes())
+                except OSError:
+                    self._blobs[path] = ""
         return self._blobs[path]
 
     def project(self, item: Path, path: str) -> Project | None:
@@ -115,14 +120,14 @@ class Corpus:
         for path in paths:
             if path in self._parsed:
                 continue
-            try:
-                raw = (self.root / path).read_bytes()
-            except OSError:
-                self.parsed(self.root / path, path)
-                continue
-            cached = self.cache.get("parse", parse_key(path, blob_id(raw)))
-            if isinstance(cached, Parsed):
+            blob = self.ids.of(path) if self.cache.enabled else ""
+            cached = self.cache.get("parse", parse_key(path, blob)) if blob else None
+            if isinstance(cached, Parsed) and cached.blob == blob:
                 self._parsed[path] = cached
+                continue
+            raw = self.ids.read(path)
+            if raw is None:
+                self.parsed(self.root / path, path)
             else:
                 todo.append((raw, path))
         for (_raw, path), parsed in zip(todo, ordered_map(_parse_uncached, todo), strict=True):

@@ -18,6 +18,7 @@ from typing import Any
 from govsite.cache import NO_CACHE, Cache, blob_id
 from govsite.corpus import Corpus, index_key, registry_index, remember_index
 from govsite.districts import broken_summary
+from govsite.fileids import FileIds
 from govsite.judge import internal_error, judge_validate
 from govsite.layout import (
     SUBMISSIONS,
@@ -73,19 +74,20 @@ def load_registry(
     corpus = corpus or Corpus(root)
     paths = [e.path for e in (registry_tree(root) if tree is None else tree) if is_judged(e)]
     if corpus.cache.enabled and sum(1 for p in paths if not corpus.has(p)) > len(paths) // 2:
-        contents: dict[str, bytes] = {}
-        files = []
-        for path in paths:
-            try:
-                raw = (root / path).read_bytes()
-            except OSError:
-                continue
-            blob = blob_id(raw)
-            contents[blob] = raw
-            files.append((path, blob))
-        return registry_index(
-            files, lambda wanted: {b: contents[b] for b in wanted if b in contents}, corpus.cache, packs=packs
-        )
+        files = [(path, blob) for path in paths if (blob := corpus.ids.of(path))]
+        where = {blob: path for path, blob in files}
+
+        def read(wanted: list[str]) -> dict[str, bytes]:
+            # only the files the index and the parse cache do not know are read, and a file that
+            # changed since its id was taken is not passed off as that id
+            found = {}
+            for blob in wanted:
+                data = corpus.ids.read(where[blob]) if blob in where else None
+                if data is not None and blob_id(data) == blob:
+                    found[blob] = data
+            return found
+
+        return registry_index(files, read, corpus.cache, packs=packs)
     corpus.parse_all(paths)
     entries = []
     files = []
@@ -252,13 +254,17 @@ def validate_paths(
     today: dt.date,
     cache: Cache = NO_CACHE,
     reads: dict[str, str] | None = None,
+    ids: FileIds | None = None,
+    tree: Sequence[TreeEntry] | None = None,
 ) -> RunResult:
     """Judge the files `paths` name against the whole registry under `root`. `reads` collects the
-    material files judging read (path → blob id), for a cache of the whole run."""
+    material files judging read (path → blob id), for a cache of the whole run; `ids` knows the
+    blob ids of the registry's files (from their stat, see govsite.fileids) and `tree` lists them,
+    when the caller has already."""
     run = RunResult(mode="validate")
-    corpus = Corpus(root, cache)
+    corpus = Corpus(root, cache, ids)
     # rules across the registry see every project of the registry, not only the files asked for
-    tree = registry_tree(root)
+    tree = registry_tree(root) if tree is None else tree
     registry = RegistryView(lambda: load_registry(root, corpus, tree, packs), _fetcher(root, corpus, tree))
     calendars = root / CALENDARS
     settings = hashlib.sha256(
@@ -286,4 +292,5 @@ def validate_paths(
             key = namespace_key(result.path) or result.path
             result.findings.insert(0, collision_finding(key, others))
     duplicate_ids(run.projects)
+    corpus.ids.save()
     return run

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import os
 import pickle
 import sqlite3
 import time
@@ -161,6 +162,24 @@ def test_changing_the_file_changes_its_result(registry: Path) -> None:
     write_project(registry, OPERATION, data)
     after = warm_equals_fresh(registry)
     assert any("政务云" in message for _rule, message in rules_of(after, OPERATION))
+
+
+def test_a_same_size_edit_with_its_mtime_set_back_is_seen(registry: Path) -> None:
+    """The ids of unchanged files are remembered by their stat (govsite.fileids): an edit that
+    keeps the size and puts the mtime back, as `touch -d` can, is still a new file."""
+    from govsite.fileids import RACY_SECONDS
+
+    time.sleep(RACY_SECONDS + 0.5)  # the files settle, so the first run remembers their stat
+    warm_equals_fresh(registry)
+    path = registry / OPERATION
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert "on_government_cloud: true" in text
+    path.write_text(text.replace("on_government_cloud: true", "on_government_cloud: tru_"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    after = warm_equals_fresh(registry)
+    assert any("on_government_cloud" in message for _rule, message in rules_of(after, OPERATION))
 
 
 def test_changing_another_project_a_rule_reads_changes_the_result(registry: Path) -> None:
