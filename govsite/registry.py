@@ -102,6 +102,16 @@ def load_registry(
     return entries
 
 
+def registry_state(tree: Sequence[TreeEntry], ids: FileIds) -> str:
+    """Every project file of the registry by path and blob id, as one digest: equal digests, equal
+    answers to every lookup a rule can make (by id and by peers read only these files)."""
+    digest = hashlib.sha256(b"registry-state")
+    for entry in tree:
+        if is_judged(entry):
+            digest.update(f"{entry.path}\0{ids.of(entry.path)}\0".encode())
+    return digest.hexdigest()
+
+
 def _fetcher(root: Path, corpus: Corpus, tree: Sequence[TreeEntry]) -> Callable[[str], RegistryEntry | None]:
     """One registry file by path, parsed through the corpus: what a lookup by id reads."""
     kinds = {e.path: e for e in tree}
@@ -137,6 +147,7 @@ class _Judged:
     result: ProjectResult
     dependencies: list[tuple[Dependency, Mapping[str, Any] | None, str]]
     reads: dict[str, str]
+    registry: str = ""  # the registry it was judged against (`_Run.registry_state`)
 
 
 @dataclass
@@ -152,6 +163,7 @@ class _Run:
     cache: Cache
     settings: str  # the digest of packs, today and calendars: part of every result key
     reads: dict[str, str]  # every file read as a material, by any result: what a run's cache entry checks
+    registry_state: str = ""  # every file of the registry, by path and blob id, as one digest
 
 
 def _judge(run: _Run, item: Path, path: str) -> _Judged:
@@ -171,7 +183,7 @@ def _judge(run: _Run, item: Path, path: str) -> _Judged:
     except Exception as exc:  # one defect in govsite is one file's finding, not the end of the run
         result = internal_error(path, exc)
     dependencies = [(d, params, run.registry.digest(d, params)) for d, params in run.registry.dependencies]
-    return _Judged(replace(result, project=None), dependencies, reader.reads)
+    return _Judged(replace(result, project=None), dependencies, reader.reads, run.registry_state)
 
 
 def _result_key(run: _Run, path: str, blob: str) -> str:
@@ -179,8 +191,11 @@ def _result_key(run: _Run, path: str, blob: str) -> str:
 
 
 def _still_valid(run: _Run, judged: _Judged) -> bool:
-    """A cached result holds while every project and file it read is as it was."""
-    for dependency, params, digest in judged.dependencies:
+    """A cached result holds while every project and file it read is as it was. Against a registry
+    with every file as it was, the projects it read are too: they are not looked up (which would
+    load the registry's index) — the common case of validating one file of an unchanged registry."""
+    unchanged = bool(run.registry_state) and judged.registry == run.registry_state
+    for dependency, params, digest in [] if unchanged else judged.dependencies:
         if run.registry.digest(dependency, params) != digest:
             return False
     for relative, blob in judged.reads.items():
@@ -266,6 +281,7 @@ def validate_paths(
     # rules across the registry see every project of the registry, not only the files asked for
     tree = registry_tree(root) if tree is None else tree
     registry = RegistryView(lambda: load_registry(root, corpus, tree, packs), _fetcher(root, corpus, tree))
+    state = registry_state(tree, corpus.ids) if cache.enabled else ""
     calendars = root / CALENDARS
     settings = hashlib.sha256(
         "\0".join(
@@ -282,6 +298,7 @@ def validate_paths(
         cache,
         settings,
         reads if reads is not None else {},
+        state,
     )
     run.projects = _judge_targets(context, targets(paths, root))
     # one namespace: a file asked for collides with any file of the registry, asked for or not

@@ -195,6 +195,38 @@ def test_changing_another_project_a_rule_reads_changes_the_result(registry: Path
     assert any("登记册中没有被运维系统" in m for _r, m in rules_of(gone, OPERATION))
 
 
+def test_one_file_of_an_unchanged_registry_does_not_look_its_dependencies_up(
+    registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached result judged against a registry whose every file is as it was holds without looking
+    its dependencies up again (for a rule across the registry that means loading the index of the
+    whole registry); once another project changes, they are looked up, and the result follows."""
+    import govsite.registry as registry_module
+    from govsite.cache import Cache
+    from govsite.policy.named.common import RegistryView
+    from govsite.policy.pack import load_packs
+
+    lookups: list[tuple[str, ...]] = []
+    real = RegistryView.digest
+    monkeypatch.setattr(RegistryView, "digest", lambda self, d, p: lookups.append(d) or real(self, d, p))
+    packs = load_packs(registry / "policies")
+    today = dt.date.fromisoformat(TODAY)
+
+    def messages() -> list[str]:
+        run = registry_module.validate_paths([registry / OPERATION], packs, registry, today, Cache(registry))
+        return [f.message for f in run.projects[0].findings]
+
+    first = messages()
+    assert ("get", "MH-2025-012") in lookups and any("尚未通过验收" in m for m in first)
+    lookups.clear()
+    assert messages() == first
+    assert not lookups, "nothing changed: nothing was looked up"
+    write_project(registry, SYSTEM, system("declared", "approved", "accepted"))
+    after = messages()
+    assert ("get", "MH-2025-012") in lookups, "another project changed: the dependencies were looked up"
+    assert not any("尚未通过验收" in m for m in after)
+
+
 def test_a_per_file_result_is_revalidated_when_the_run_changes(registry: Path) -> None:
     """With the whole-run entry gone, each file's cached result still checks what it read."""
     warm_equals_fresh(registry)
