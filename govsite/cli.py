@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import sys
@@ -29,30 +30,43 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from exc
 
 
-def _emit(run: RunResult, fmt: str, summary: str | None, fail_on: str = "error") -> int:
+Report = tuple[str, str | None, int]  # what the terminal gets, the GitHub step summary, the exit code
+
+
+def _render(run: RunResult, fmt: str, fail_on: str = "error") -> Report:
+    from govsite.findings import Severity
     from govsite.report.github import render_github, render_summary
     from govsite.report.gitlab import render_gitlab
     from govsite.report.json_report import render_json
     from govsite.report.text import render_text
 
+    step_summary = None
     if fmt == "json":
-        sys.stdout.write(render_json(run))
+        out = render_json(run)
     elif fmt == "gitlab":
-        sys.stdout.write(render_gitlab(run))
+        out = render_gitlab(run)
     elif fmt == "markdown":
-        sys.stdout.write(render_summary(run))
+        out = render_summary(run)
     elif fmt == "github":
-        sys.stdout.write(render_github(run))
-        target = summary or os.environ.get("GITHUB_STEP_SUMMARY")
-        if target:
-            with open(target, "a", encoding="utf-8") as handle:
-                handle.write(render_summary(run))
+        out, step_summary = render_github(run), render_summary(run)
     else:
-        sys.stdout.write(render_text(run))
-    from govsite.findings import Severity
-
+        out = render_text(run)
     failing = run.count(Severity.ERROR) + (run.count(Severity.WARNING) if fail_on == "warning" else 0)
-    return ExitCode.FINDINGS if failing else ExitCode.OK
+    return out, step_summary, ExitCode.FINDINGS if failing else ExitCode.OK
+
+
+def _write(report: Report, summary: str | None) -> int:
+    out, step_summary, code = report
+    sys.stdout.write(out)
+    target = summary or os.environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary is not None and target:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(step_summary)
+    return code
+
+
+def _emit(run: RunResult, fmt: str, summary: str | None, fail_on: str = "error") -> int:
+    return _write(_render(run, fmt, fail_on), summary)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -78,15 +92,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if cache.enabled
         else ""
     )
+    # the report itself, for a run read back whole: a city's run is 80 MB to unpickle and seconds
+    # to render, its report a few MB of text. Not GitHub's: its stop-commands token must be new on
+    # every run (report/github.py), so that no file can guess it and end the block.
+    report_key = (
+        hashlib.sha256(f"{key}\0{args.format}\0{args.fail_on}\0{config.site.url}".encode()).hexdigest()
+        if key and args.format != "github"
+        else ""
+    )
+    reported = cache.get("report", report_key) if report_key else None
+    if isinstance(reported, tuple) and len(reported) == 4 and reads_hold(root, reported[3]):
+        ids.save()
+        return _write(reported[:3], args.summary)
     stored = cache.get("run", key) if key else None
+    reads: dict[str, str] = {}
     if isinstance(stored, tuple) and len(stored) == 2 and reads_hold(root, stored[1]):
-        run = stored[0]
+        run, reads = stored
     else:
         from govsite.registry import validate_paths
-        from govsite.resources import registry_packs
-
-        reads: dict[str, str] = {}
-        from govsite.resources import broken_notes
+        from govsite.resources import broken_notes, registry_packs
 
         packs = registry_packs(root, args.policies, cache, config, isolate=True)
         run = validate_paths(paths, packs, root, args.today, cache, reads, ids, tree)
@@ -97,7 +121,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
             cache.put("run", key, (run, reads))
     ids.save()
     run.site_url = config.site.url
-    return _emit(run, args.format, args.summary, args.fail_on)
+    report = _render(run, args.format, args.fail_on)
+    if report_key:
+        cache.put("report", report_key, (*report, reads))
+    return _write(report, args.summary)
 
 
 def _json_list(path: str | None, what: str) -> list[Any]:

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import pickle
+import re
 import sqlite3
 import time
 from collections.abc import Callable
@@ -27,6 +28,8 @@ from support import POLICIES, REPO, git, govsite, init_repo, make_registry, writ
 from govsite.policy.selftest import deep_merge
 
 TODAY = "2026-11-22"
+# every kind of entry a validate run writes
+EVERY_KIND = ("parse", "project", "result", "run", "report", "pack", "index", "stat")
 MINHANG = POLICIES / "minhang-2025" / "examples" / "base.yaml"
 SYSTEM = "submissions/minhang/MH-2025-012.yaml"
 OPERATION = "submissions/minhang/MH-2026-101.yaml"
@@ -153,6 +156,42 @@ def test_warm_run_is_read_from_the_cache(registry: Path) -> None:
     assert entries(registry, "run"), "the whole run is cached"
     assert entries(registry, "result") and entries(registry, "parse") and entries(registry, "pack")
     assert (registry / ".govsite-cache" / ".gitignore").read_text(encoding="utf-8") == "*\n"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "gitlab", "markdown", "github"])
+def test_a_warm_run_prints_its_report_from_the_cache_in_every_format(
+    registry: Path, tmp_path: Path, fmt: str
+) -> None:
+    """The report of a run read back whole is cached as text (a city's run is 80 MB to unpickle and
+    seconds to render): it is what a run without any cache prints, with the same exit code. GitHub's
+    is rendered on every run: its stop-commands token must never repeat, and its step summary is
+    written each time."""
+
+    def run(cache: bool, summary: Path) -> tuple[str, int, str]:
+        env = {} if cache else {"GOVSITE_NO_CACHE": "1"}
+        done = govsite(
+            "validate", "submissions/", "--format", fmt, "--summary", str(summary), "--today", TODAY,
+            cwd=registry, env=env,
+        )  # fmt: skip
+        assert done.stderr == ""
+        written = summary.read_text(encoding="utf-8") if summary.exists() else ""
+        return done.stdout, done.returncode, written
+
+    def token(output: tuple[str, int, str]) -> str:
+        return re.findall(r"^::stop-commands::(\w+)$", output[0], re.MULTILINE)[0]
+
+    fresh = run(False, tmp_path / "fresh.md")
+    assert fresh[1] == 1 and fresh[0]
+    first, second = run(True, tmp_path / "first.md"), run(True, tmp_path / "second.md")
+    if fmt != "github":
+        assert first == fresh and second == fresh
+        assert entries(registry, "report")
+        return
+    assert entries(registry, "report") == []
+    tokens = {token(fresh), token(first), token(second)}
+    assert len(tokens) == 3, "a new stop-commands token on every run"
+    same = [(o[0].replace(token(o), "TOKEN"), o[1], o[2]) for o in (fresh, first, second)]
+    assert same[1] == same[0] and same[2] == same[0] and same[0][2]
 
 
 def test_changing_the_file_changes_its_result(registry: Path) -> None:
@@ -337,11 +376,11 @@ def test_entries_unused_for_the_keep_period_are_evicted_once_a_day(registry: Pat
     parses = entries(registry, "parse")
     assert len(parses) == 3  # two files, and the operation file's previous version
     # all entries old, but the eviction already ran today: nothing goes
-    _age(registry, ("parse", "result", "run", "pack"), 31, pruned_today=True)
+    _age(registry, EVERY_KIND, 31, pruned_today=True)
     validate(registry)
     assert len(entries(registry, "parse")) == 3
     # a new day: the stale entries go first, then the run writes again what it needs
-    _age(registry, ("parse", "result", "run", "pack"), 31, pruned_today=False)
+    _age(registry, EVERY_KIND, 31, pruned_today=False)
     edited = validate(registry)
     assert len(entries(registry, "parse")) == 2, "the previous version's entry was evicted"
     write_project(registry, OPERATION, operation())
@@ -351,11 +390,11 @@ def test_entries_unused_for_the_keep_period_are_evicted_once_a_day(registry: Pat
 
 def test_reading_an_entry_keeps_it(registry: Path) -> None:
     validate(registry)
-    _age(registry, ("parse", "result", "run", "pack"), 29, pruned_today=True)
-    validate(registry)  # the whole run is read from the cache: its entry is used today
+    _age(registry, EVERY_KIND, 29, pruned_today=True)
+    validate(registry)  # the whole run's report is read from the cache: its entry is used today
     today = int(time.time() // 86400)
     days = _days(registry)
-    assert {day for (kind, _key), day in days.items() if kind == "run"} == {today}
+    assert {day for (kind, _key), day in days.items() if kind == "report"} == {today}
     # an entry 29 days old is still within the 30 days: a new day's eviction keeps it
     _age(registry, ("parse",), 29, pruned_today=False)
     validate(registry)
