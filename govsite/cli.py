@@ -113,10 +113,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from govsite.resources import broken_notes, registry_packs
 
         packs = registry_packs(root, args.policies, cache, config, isolate=True)
-        run = validate_paths(paths, packs, root, args.today, cache, reads, ids, tree)
+        run = validate_paths(paths, packs, root, args.today, cache, reads, ids, tree, projects=False)
         run.notes += broken_notes()
-        for result in run.projects:
-            result.project = None
         if key:
             cache.put("run", key, (run, reads))
     ids.save()
