@@ -9,6 +9,7 @@ carry it, and govsite's code version), so a warm run parses only what changed.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,14 +89,13 @@ class Corpus:
         """The file's blob id ("" if it cannot be read), reading it once."""
         if path in self._parsed:
             return self._parsed[path].blob
-        if path not in self._blobs:
-            if item == self.root / path:
-                self._blobs[path] = self.ids.of(path)
-            else:  # a draft named outside the registry
-                try:
-                    self._blobs[path] = blob_id(item.read_bytes())
-                except OSError:
-                    self._blobs[path] = ""
+        if os.path.abspath(item) == os.path.join(self.ids.base, path):
+            return self.ids.of(path)  # a file of the registry, however the command line named it
+        if path not in self._blobs:  # a draft named outside the registry
+            try:
+                self._blobs[path] = blob_id(item.read_bytes())
+            except OSError:
+                self._blobs[path] = ""
         return self._blobs[path]
 
     def project(self, item: Path, path: str) -> Project | None:

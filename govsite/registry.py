@@ -105,11 +105,7 @@ def load_registry(
 def registry_state(tree: Sequence[TreeEntry], ids: FileIds) -> str:
     """Every project file of the registry by path and blob id, as one digest: equal digests, equal
     answers to every lookup a rule can make (by id and by peers read only these files)."""
-    digest = hashlib.sha256(b"registry-state")
-    for entry in tree:
-        if is_judged(entry):
-            digest.update(f"{entry.path}\0{ids.of(entry.path)}\0".encode())
-    return digest.hexdigest()
+    return index_key([(e.path, ids.of(e.path)) for e in tree if is_judged(e)])
 
 
 def _fetcher(root: Path, corpus: Corpus, tree: Sequence[TreeEntry]) -> Callable[[str], RegistryEntry | None]:
