@@ -348,6 +348,29 @@ def test_a_cache_database_govsite_did_not_make_is_replaced(registry: Path) -> No
     assert entries(registry, "run")
 
 
+def test_a_cache_of_the_previous_layout_is_replaced(registry: Path) -> None:
+    """govsite up to 0.2 kept entries in a WITHOUT ROWID table, where finding one entry compared
+    keys with rows of megabytes on the way down (a miss took 60 ms in a city's cache). Such a
+    database, though this user's own, is not the layout govsite reads: it is replaced, and the
+    results are those of a run without a cache."""
+    fresh = validate(registry, cache=False)
+    validate(registry)
+    with closing(database(registry)) as connection:
+        (layout,) = connection.execute("SELECT sql FROM sqlite_master WHERE name = 'entries'").fetchone()
+        assert "WITHOUT ROWID" not in layout
+        connection.execute("ALTER TABLE entries RENAME TO current")
+        connection.execute(
+            layout.replace("PRIMARY KEY (kind, key))", "PRIMARY KEY (kind, key)) WITHOUT ROWID")
+        )
+        connection.execute("INSERT INTO entries SELECT * FROM current")
+        connection.execute("DROP TABLE current")
+        assert connection.execute("SELECT count(*) FROM entries WHERE kind = 'run'").fetchone() == (1,)
+    assert validate(registry) == fresh
+    with closing(database(registry)) as connection:
+        (layout,) = connection.execute("SELECT sql FROM sqlite_master WHERE name = 'entries'").fetchone()
+    assert "WITHOUT ROWID" not in layout and entries(registry, "run")
+
+
 def _days(root: Path) -> dict[tuple[str, str], int]:
     with closing(database(root)) as connection:
         return {(kind, key): day for kind, key, day in connection.execute("SELECT kind, key, day FROM used")}
