@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
-
-from pydantic import GetCoreSchemaHandler
-from pydantic_core import core_schema
+from typing import TYPE_CHECKING, Any
 
 from govsite.errors import GovsiteError
+
+if TYPE_CHECKING:  # pydantic only where a model is built: the layout checks import this module
+    from pydantic import GetCoreSchemaHandler
+    from pydantic_core import core_schema
 
 KEY_PATTERN = "^[a-z][a-z0-9_]{1,31}$"
 PREFIX_PATTERN = "^[A-Z]{2,4}$"
@@ -59,6 +60,8 @@ class DistrictKey(str):
     def __get_pydantic_core_schema__(
         cls, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
+        from pydantic_core import core_schema
+
         return core_schema.no_info_after_validator_function(
             cls,
             core_schema.str_schema(pattern=KEY_PATTERN),
