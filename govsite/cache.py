@@ -144,9 +144,11 @@ class Cache:
     def database(self) -> Path:
         return self.folder / DATABASE
 
-    def _mac(self, body: bytes) -> bytes:
+    def _mac(self, body: bytes | memoryview) -> bytes:
         assert self._key is not None
-        return hmac.new(self._key, FORMAT + body, hashlib.sha256).digest()
+        mac = hmac.new(self._key, FORMAT, hashlib.sha256)
+        mac.update(body)  # not FORMAT + body: a copy of every value, of 60 MB for a city's report
+        return mac.digest()
 
     def _connection(self) -> sqlite3.Connection | None:
         """This process's connection to the database; reopened if the folder was deleted meanwhile
@@ -239,7 +241,8 @@ class Cache:
         if raw is None:
             self.misses += 1
             return None
-        mac, body = raw[:32], raw[32:]
+        view = memoryview(raw)  # the value without copying it
+        mac, body = bytes(view[:32]), view[32:]
         if not hmac.compare_digest(mac, self._mac(body)):
             self.misses += 1
             return None  # not written by this user's govsite: never unpickled
