@@ -74,7 +74,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from govsite.config import load_config
     from govsite.fileids import FileIds
     from govsite.resources import pack_folders
-    from govsite.tree import reads_hold, registry_tree, validation_key
+    from govsite.tree import packs_key, reads_hold, registry_tree, validation_key
 
     root = Path(args.root)
     config = load_config(root)
@@ -87,11 +87,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     ids = FileIds(root, cache)
     tree = registry_tree(root)  # listed once, for the run's key and for the run
     # a run over unchanged files, packs and date is read back whole (reporters need no Project)
-    key = (
-        validation_key(paths, root, args.today, policies, repr(config.districts), ids, tree)
-        if cache.enabled
-        else ""
-    )
+    packs = packs_key(policies, repr(config.districts)) if cache.enabled else ""
+    key = validation_key(paths, root, args.today, packs, ids, tree) if cache.enabled else ""
     # the report itself, for a run read back whole: a city's run is 80 MB to unpickle and seconds
     # to render, its report a few MB of text. Not GitHub's: its stop-commands token must be new on
     # every run (report/github.py), so that no file can guess it and end the block.
@@ -109,11 +106,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if isinstance(stored, tuple) and len(stored) == 2 and reads_hold(root, stored[1]):
         run, reads = stored
     else:
-        from govsite.registry import validate_paths
-        from govsite.resources import broken_notes, registry_packs
+        from govsite.judged import answer_from_cache, remember_packs
+        from govsite.resources import broken_notes
 
-        packs = registry_packs(root, args.policies, cache, config, isolate=True)
-        run = validate_paths(paths, packs, root, args.today, cache, reads, ids, tree, projects=False)
+        # the files' results alone, without the model or the packs, where they all hold
+        quick = answer_from_cache(paths, root, args.today, cache, ids, tree, packs, reads) if packs else None
+        if quick is not None:
+            run = quick
+        else:
+            from govsite.registry import validate_paths
+            from govsite.resources import registry_packs
+
+            loaded = registry_packs(root, args.policies, cache, config, isolate=True)
+            if packs:
+                remember_packs(cache, packs, [p.digest for p in loaded])
+            run = validate_paths(paths, loaded, root, args.today, cache, reads, ids, tree, projects=False)
         run.notes += broken_notes()
         if key:
             cache.put("run", key, (run, reads))

@@ -22,6 +22,7 @@ from govsite.parallel import ordered_map
 from govsite.policy.named.common import RegistryEntry, compute_keys
 from govsite.policy.pack import PolicyPack
 from govsite.privacy import personal_data_findings
+from govsite.tree import index_key
 from govsite.validation import validate_project
 from govsite.yamlload import LoadedDocument, load_bytes, load_file
 
@@ -137,18 +138,6 @@ class Corpus:
 
 def _parse_uncached(job: tuple[bytes, str]) -> Parsed:
     return parse_bytes(*job)
-
-
-def index_key(files: Sequence[tuple[str, str]], packs: Sequence[PolicyPack] = ()) -> str:
-    """The key of the registry index of these files (path and blob id of each), with its registry
-    keys computed under these packs' params."""
-    digest = hashlib.sha256(f"registry-index\0{code_version()}".encode())
-    for pack in packs:
-        digest.update(f"{pack.id}\0{pack.digest}\0".encode())
-    digest.update(b"\0files")
-    for path, blob in files:
-        digest.update(f"{path}\0{blob}\0".encode())
-    return digest.hexdigest()
 
 
 def _loader(read: Callable[[list[str]], dict[str, bytes]], cache: Cache) -> Callable[[str, str], Project]:

@@ -114,6 +114,28 @@ def reset() -> None:
     _BROKEN.clear()
 
 
+Snapshot = tuple[tuple[DistrictInfo, ...], tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]
+
+
+def snapshot() -> Snapshot:
+    """What the registry knows (districts, their order, broken packs): for a run that is answered
+    from the cache without loading the packs that taught it (govsite/judged.py)."""
+    return (
+        tuple(_KNOWN.values()),
+        tuple(_ORDER),
+        tuple((key, tuple(whys)) for key, whys in sorted(_BROKEN.items())),
+    )
+
+
+def restore(state: Snapshot) -> None:
+    known, order, broken_packs = state
+    reset()
+    _KNOWN.update({info.key: info for info in known})
+    _ORDER[:] = list(order)
+    for key, whys in broken_packs:
+        _BROKEN[key] = list(whys)
+
+
 def mark_broken(key: str, why: str) -> None:
     _BROKEN.setdefault(key, []).append(why)
 

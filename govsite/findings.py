@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -85,3 +86,12 @@ def handbook_link(site_url: str | None, finding: Finding) -> str | None:
     if not site_url or not _PACK_ID.fullmatch(finding.policy) or not _RULE_ID.fullmatch(finding.rule):
         return None
     return f"{site_url}handbook/{finding.policy}/#rule-{finding.rule}"
+
+
+class Params(dict[str, Any]):
+    """The pack's params in a message: `{params.approval_threshold}`, so the prose follows the number.
+    (Here, with the findings: a route's facts carry it, and a cached result is read back without
+    importing the rules.)"""
+
+    def __getattr__(self, name: str) -> Any:
+        return self.get(name, "？")

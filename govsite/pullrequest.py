@@ -44,6 +44,7 @@ from govsite.gitio import (
     read_blobs,
 )
 from govsite.judge import Reader, internal_error, judge_change
+from govsite.judged import duplicate_ids
 from govsite.layout import (
     EntryKind,
     collision_finding,
@@ -56,7 +57,6 @@ from govsite.layout import (
 from govsite.owners import owner_of, owner_rules
 from govsite.policy.named.common import RegistryEntry, RegistryView
 from govsite.policy.pack import PolicyPack, load_packs
-from govsite.registry import duplicate_ids
 from govsite.result import ProjectResult, RunResult
 from govsite.reviewers import DEFAULT_REVIEWERS, REVIEWERS_FILE, Reviewers, parse_reviewers
 from govsite.shallow import commits_for_check

@@ -1,62 +1,41 @@
 """Judge the project files on disk; the file-system edge of `govsite validate`.
 
 Files are listed by `govsite.tree` (links reported, never followed) and parsed once per run by
-`govsite.corpus`; each file's result is cached with what it read (`_Judged`). Every path under submissions/ is held to the layout rules, and the ids the files claim
+`govsite.corpus`; each file's result is cached with what it read (`Judged`). Every path under submissions/ is held to the layout rules, and the ids the files claim
 form one namespace across the whole registry (`govsite.layout`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from govsite.cache import NO_CACHE, Cache, blob_id
-from govsite.corpus import Corpus, index_key, registry_index, remember_index
-from govsite.districts import broken_summary
+from govsite.corpus import Corpus, registry_index, remember_index
 from govsite.fileids import FileIds
 from govsite.judge import internal_error, judge_validate
+from govsite.judged import Judged, finish, one_namespace, result_key, run_settings
 from govsite.layout import (
     SUBMISSIONS,
     TreeEntry,
-    collision_finding,
-    namespace_collisions,
-    namespace_key,
     path_findings,
 )
 from govsite.parallel import min_items, ordered_map
-from govsite.policy.named.common import Dependency, RegistryEntry, RegistryView, compute_keys
+from govsite.policy.named.common import RegistryEntry, RegistryView, compute_keys
 from govsite.policy.pack import PolicyPack
 from govsite.result import ProjectResult, RunResult
 from govsite.tree import (
     CALENDARS,
-    calendar_digest,
+    index_key,
     is_judged,
     read_bytes_under,
+    registry_state,
     registry_tree,
     targets,
 )
 from govsite.workdays import WorkingCalendar, load_calendars
-
-
-def duplicate_ids(results: Sequence[ProjectResult]) -> None:
-    """Two files may not claim one project id; both get the finding, naming the other."""
-    by_id: dict[str, list[ProjectResult]] = defaultdict(list)
-    for result in results:
-        if result.project_id:
-            by_id[result.project_id].append(result)
-    for project_id, holders in by_id.items():
-        if len(holders) < 2:
-            continue
-        for holder in holders:
-            others = tuple(h.path for h in holders if h is not holder)
-            if any(f.rule == "duplicate-id" for f in holder.findings):
-                continue  # the namespace check has said it already
-            holder.findings.insert(0, collision_finding(project_id, others))
 
 
 def load_registry(
@@ -102,12 +81,6 @@ def load_registry(
     return entries
 
 
-def registry_state(tree: Sequence[TreeEntry], ids: FileIds) -> str:
-    """Every project file of the registry by path and blob id, as one digest: equal digests, equal
-    answers to every lookup a rule can make (by id and by peers read only these files)."""
-    return index_key([(e.path, ids.of(e.path)) for e in tree if is_judged(e)])
-
-
 def _fetcher(root: Path, corpus: Corpus, tree: Sequence[TreeEntry]) -> Callable[[str], RegistryEntry | None]:
     """One registry file by path, parsed through the corpus: what a lookup by id reads."""
     kinds = {e.path: e for e in tree}
@@ -137,16 +110,6 @@ class _RecordingReader:
 
 
 @dataclass
-class _Judged:
-    """One file's result with what it read: the registry lookups and the files, as digests."""
-
-    result: ProjectResult
-    dependencies: list[tuple[Dependency, Mapping[str, Any] | None, str]]
-    reads: dict[str, str]
-    registry: str = ""  # the registry it was judged against (`_Run.registry_state`)
-
-
-@dataclass
 class _Run:
     """What every file of one validate run is judged with."""
 
@@ -163,7 +126,7 @@ class _Run:
     projects: bool = True  # results carry their Project (the site needs them, a report does not)
 
 
-def _judge(run: _Run, item: Path, path: str) -> _Judged:
+def _judge(run: _Run, item: Path, path: str) -> Judged:
     parsed = run.corpus.parsed(item, path)
     run.registry.dependencies = []
     reader = _RecordingReader(run.read)
@@ -180,14 +143,10 @@ def _judge(run: _Run, item: Path, path: str) -> _Judged:
     except Exception as exc:  # one defect in govsite is one file's finding, not the end of the run
         result = internal_error(path, exc)
     dependencies = [(d, params, run.registry.digest(d, params)) for d, params in run.registry.dependencies]
-    return _Judged(replace(result, project=None), dependencies, reader.reads, run.registry_state)
+    return Judged(replace(result, project=None), dependencies, reader.reads, run.registry_state)
 
 
-def _result_key(run: _Run, path: str, blob: str) -> str:
-    return hashlib.sha256(f"{run.settings}\0{path}\0{blob}".encode()).hexdigest()
-
-
-def _still_valid(run: _Run, judged: _Judged) -> bool:
+def _still_valid(run: _Run, judged: Judged) -> bool:
     """A cached result holds while every project and file it read is as it was. Against a registry
     with every file as it was, the projects it read are too: they are not looked up (which would
     load the registry's index) — the common case of validating one file of an unchanged registry."""
@@ -202,27 +161,24 @@ def _still_valid(run: _Run, judged: _Judged) -> bool:
     return True
 
 
-def _cached(run: _Run, item: Path, entry: TreeEntry) -> tuple[str, _Judged | None]:
+def _cached(run: _Run, item: Path, entry: TreeEntry) -> tuple[str, Judged | None]:
     """The file's result key, and its cached result if that still holds."""
     blob = run.corpus.blob(item, entry.path) if run.cache.enabled else ""
-    key = _result_key(run, entry.path, blob) if blob else ""
+    key = result_key(run.settings, entry.path, blob) if blob else ""
     cached = run.cache.get("result", key) if key else None
-    if isinstance(cached, _Judged) and _still_valid(run, cached):
+    if isinstance(cached, Judged) and _still_valid(run, cached):
         return key, cached
     return key, None
 
 
-def _finish_entry(run: _Run, item: Path, entry: TreeEntry, judged: _Judged) -> ProjectResult:
-    run.reads.update(judged.reads)
+def _finish_entry(run: _Run, item: Path, entry: TreeEntry, judged: Judged) -> ProjectResult:
     project = run.corpus.project(item, entry.path) if run.projects and judged.result.project_id else None
-    result = replace(judged.result, project=project)
-    result.findings = [*path_findings(entry), *judged.result.findings]
-    return result
+    return finish(judged, entry, run.reads, project)
 
 
 def _judge_targets(run: _Run, listed: Sequence[tuple[Path, TreeEntry]]) -> list[ProjectResult]:
     """Each file's result, from the cache where it holds; the rest judged on every core."""
-    slots: dict[int, _Judged] = {}
+    slots: dict[int, Judged] = {}
     keys: dict[int, str] = {}
     pending: list[int] = []
     for index, (item, entry) in enumerate(listed):
@@ -282,11 +238,7 @@ def validate_paths(
     registry = RegistryView(lambda: load_registry(root, corpus, tree, packs), _fetcher(root, corpus, tree))
     state = registry_state(tree, corpus.ids) if cache.enabled else ""
     calendars = root / CALENDARS
-    settings = hashlib.sha256(
-        "\0".join(
-            [*(p.digest for p in packs), today.isoformat(), calendar_digest(calendars), broken_summary()]
-        ).encode()
-    ).hexdigest()
+    settings = run_settings([p.digest for p in packs], today, calendars)
     context = _Run(
         packs,
         today,
@@ -301,13 +253,6 @@ def validate_paths(
         projects,
     )
     run.projects = _judge_targets(context, targets(paths, root))
-    # one namespace: a file asked for collides with any file of the registry, asked for or not
-    collisions = namespace_collisions(e.path for e in tree)
-    for result in run.projects:
-        others = collisions.get(result.path)
-        if others:
-            key = namespace_key(result.path) or result.path
-            result.findings.insert(0, collision_finding(key, others))
-    duplicate_ids(run.projects)
+    one_namespace(run.projects, tree)
     corpus.ids.save()
     return run

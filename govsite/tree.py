@@ -17,10 +17,14 @@ import os
 import stat
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from govsite.cache import blob_id, code_version, folder_digest
 from govsite.fileids import FileIds
 from govsite.layout import SUBMISSIONS, EntryKind, TreeEntry, is_hidden, is_project_path
+
+if TYPE_CHECKING:
+    from govsite.policy.pack import PolicyPack
 
 PROJECT_SUFFIXES = (".yaml", ".yml")
 CALENDARS = "calendars"  # as govsite.workdays, which this module does not import
@@ -163,26 +167,33 @@ def calendar_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def validation_key(
-    paths: Sequence[Path],
-    root: Path,
-    today: dt.date,
-    policies: Sequence[Path],
-    settings: str = "",
-    ids: FileIds | None = None,
-    tree: Sequence[TreeEntry] | None = None,
-) -> str:
-    """Everything the result of `validate paths` depends on, as one digest: govsite's code, the
-    packs, the calendars, the date, and the name, kind and content of every file asked for and of
-    every file of the registry (material files elsewhere are checked by the entry, see `reads_hold`).
-    The registry's files are named by their blob ids, which `ids` knows from their stat."""
-    digest = hashlib.sha256(
-        f"{code_version()}\0{today.isoformat()}\0{os.path.abspath(root)}\0{settings}".encode()
-    )
+def packs_key(policies: Sequence[Path], settings: str) -> str:
+    """Every pack folder's content and govsite's code, with the registry's settings (its districts):
+    what loading the packs gives, as one digest."""
+    digest = hashlib.sha256(f"packs\0{code_version()}\0{settings}".encode())
     for policies_dir in policies:  # the shipped packs, then the registry's own (resources.py)
         digest.update(f"\0{policies_dir}\0".encode())
         for folder in sorted(p for p in policies_dir.iterdir() if (p / "policy.yaml").is_file()):
             digest.update(folder.name.encode() + b"\0" + folder_digest(folder).encode())
+    return digest.hexdigest()
+
+
+def validation_key(
+    paths: Sequence[Path],
+    root: Path,
+    today: dt.date,
+    packs: str,
+    ids: FileIds | None = None,
+    tree: Sequence[TreeEntry] | None = None,
+) -> str:
+    """Everything the result of `validate paths` depends on, as one digest: govsite's code, the
+    packs and the registry's settings (`packs_key`), the calendars, the date, and the name, kind and
+    content of every file asked for and of every file of the registry (material files elsewhere are
+    checked by the entry, see `reads_hold`). The registry's files are named by their blob ids,
+    which `ids` knows from their stat."""
+    digest = hashlib.sha256(
+        f"{code_version()}\0{today.isoformat()}\0{os.path.abspath(root)}\0{packs}".encode()
+    )
     digest.update(calendar_digest(root / CALENDARS).encode())
     ids = ids or FileIds(root)
 
@@ -213,3 +224,22 @@ def reads_hold(root: Path, reads: Mapping[str, str]) -> bool:
         if (blob_id(data) if data is not None else "-") != blob:
             return False
     return True
+
+
+def index_key(files: Sequence[tuple[str, str]], packs: Sequence[PolicyPack] = ()) -> str:
+    """The key of the registry index of these files (path and blob id of each), with its registry
+    keys computed under these packs' params. (Here, not in govsite.corpus: a run answered from the
+    cache names its registry's state with it, without importing the model.)"""
+    digest = hashlib.sha256(f"registry-index\0{code_version()}".encode())
+    for pack in packs:
+        digest.update(f"{pack.id}\0{pack.digest}\0".encode())
+    digest.update(b"\0files")
+    for path, blob in files:
+        digest.update(f"{path}\0{blob}\0".encode())
+    return digest.hexdigest()
+
+
+def registry_state(tree: Sequence[TreeEntry], ids: FileIds) -> str:
+    """Every project file of the registry by path and blob id, as one digest: equal digests, equal
+    answers to every lookup a rule can make (by id and by peers read only these files)."""
+    return index_key([(e.path, ids.of(e.path)) for e in tree if is_judged(e)])

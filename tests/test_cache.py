@@ -15,6 +15,8 @@ import os
 import pickle
 import re
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -29,7 +31,7 @@ from govsite.policy.selftest import deep_merge
 
 TODAY = "2026-11-22"
 # every kind of entry a validate run writes
-EVERY_KIND = ("parse", "project", "result", "run", "report", "pack", "index", "stat")
+EVERY_KIND = ("parse", "project", "result", "run", "report", "pack", "packs", "index", "stat")
 MINHANG = POLICIES / "minhang-2025" / "examples" / "base.yaml"
 SYSTEM = "submissions/minhang/MH-2025-012.yaml"
 OPERATION = "submissions/minhang/MH-2026-101.yaml"
@@ -264,6 +266,57 @@ def test_one_file_of_an_unchanged_registry_does_not_look_its_dependencies_up(
     after = messages()
     assert ("get", "MH-2025-012") in lookups, "another project changed: the dependencies were looked up"
     assert not any("尚未通过验收" in m for m in after)
+
+
+MODULES_OF_A_RUN = """
+import json, sys
+from govsite.cli import main
+code = main(sys.argv[1:])
+heavy = sorted(m for m in ("pydantic", "govsite.model", "govsite.policy.pack", "govsite.judge") if m in sys.modules)
+print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
+"""
+
+
+def validate_watching_imports(root: Path, path: str) -> tuple[dict[str, Any], list[str]]:
+    """One file's validate in a process of its own: its report, and which heavy modules it imported."""
+    done = subprocess.run(
+        [sys.executable, "-c", MODULES_OF_A_RUN, "validate", path, "--format", "json", "--today", TODAY],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    state = json.loads(done.stderr.strip().splitlines()[-1])
+    assert state["code"] in (0, 1), done.stderr
+    return json.loads(done.stdout), state["heavy"]
+
+
+def test_one_file_of_an_unchanged_registry_is_answered_without_the_model_or_the_packs(
+    registry: Path,
+) -> None:
+    """After a validate of the whole registry, one of its files is answered from its cached result
+    without importing pydantic, the model or the rules and without loading a pack (the packs'
+    digests and districts come from the summary that run wrote) — with the report of a run without
+    a cache, notes on a broken pack included. Once the registry changes, or the packs do, the file
+    is judged again."""
+    broken = registry / "policies" / "yangpu-2023" / "policy.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8") + "\n: [\n", encoding="utf-8")
+    validate(registry)
+    answered, heavy = validate_watching_imports(registry, OPERATION)
+    assert heavy == []
+    assert answered == validate(registry, OPERATION, cache=False)
+    assert any("政策包有错误" in note for note in answered["notes"])
+    # another project the operation's rule reads changes: judged again, and the result follows
+    write_project(registry, SYSTEM, system("declared", "approved", "accepted"))
+    judged, heavy = validate_watching_imports(registry, OPERATION)
+    assert "govsite.model" in heavy and judged != answered
+    assert judged == validate(registry, OPERATION, cache=False)
+    # a pack changes: the summary of the packs does not fit, the file is judged under the new pack
+    validate(registry)
+    broken.write_text(broken.read_text(encoding="utf-8").replace("\n: [\n", "\n"), encoding="utf-8")
+    fixed, heavy = validate_watching_imports(registry, OPERATION)
+    assert "govsite.policy.pack" in heavy
+    assert fixed == validate(registry, OPERATION, cache=False)
+    assert not any("政策包有错误" in note for note in fixed["notes"])
 
 
 def test_a_per_file_result_is_revalidated_when_the_run_changes(registry: Path) -> None:

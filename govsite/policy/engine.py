@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from govsite.figures import figures
-from govsite.findings import Deadline, Finding, RouteEntry, Severity
+from govsite.findings import Deadline, Finding, Params, RouteEntry, Severity
 from govsite.model import Project
 from govsite.policy import celext as cel
 from govsite.policy.functions import CEL_FUNCTIONS
@@ -133,13 +133,6 @@ class _LazyValues(dict[str, Any]):
             for name, source in self._rule.spec.let.items():
                 self[name] = self._scope.run(self._rule, source)
         return self
-
-
-class _Params(dict[str, Any]):
-    """The pack's params in a message: `{params.approval_threshold}`, so the prose follows the number."""
-
-    def __getattr__(self, name: str) -> Any:
-        return self.get(name, "？")
 
 
 class _Formatter(string.Formatter):
@@ -287,7 +280,7 @@ def _apply_rule(
         values = _LazyValues(
             rule,
             scope,
-            {"index": index, "name": project.name, "id": project.id, "params": _Params(pack.meta.params)},
+            {"index": index, "name": project.name, "id": project.id, "params": Params(pack.meta.params)},
         )
         for check in spec.checks:
             if scope.run(rule, check.when) and not scope.run(rule, check.require):
