@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import os
 import sys
@@ -18,9 +17,8 @@ from typing import Any
 
 from govsite import __version__
 from govsite.errors import ExitCode, GovsiteError
+from govsite.report.formats import FORMATS, Report, render
 from govsite.result import RunResult
-
-FORMATS = ("text", "json", "github", "markdown", "gitlab")
 
 
 def _date(text: str) -> dt.date:
@@ -28,31 +26,6 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from exc
-
-
-Report = tuple[str, str | None, int]  # what the terminal gets, the GitHub step summary, the exit code
-
-
-def _render(run: RunResult, fmt: str, fail_on: str = "error") -> Report:
-    from govsite.findings import Severity
-    from govsite.report.github import render_github, render_summary
-    from govsite.report.gitlab import render_gitlab
-    from govsite.report.json_report import render_json
-    from govsite.report.text import render_text
-
-    step_summary = None
-    if fmt == "json":
-        out = render_json(run)
-    elif fmt == "gitlab":
-        out = render_gitlab(run)
-    elif fmt == "markdown":
-        out = render_summary(run)
-    elif fmt == "github":
-        out, step_summary = render_github(run), render_summary(run)
-    else:
-        out = render_text(run)
-    failing = run.count(Severity.ERROR) + (run.count(Severity.WARNING) if fail_on == "warning" else 0)
-    return out, step_summary, ExitCode.FINDINGS if failing else ExitCode.OK
 
 
 def _write(report: Report, summary: str | None) -> int:
@@ -66,69 +39,15 @@ def _write(report: Report, summary: str | None) -> int:
 
 
 def _emit(run: RunResult, fmt: str, summary: str | None, fail_on: str = "error") -> int:
-    return _write(_render(run, fmt, fail_on), summary)
+    return _write(render(run, fmt, fail_on), summary)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from govsite.cache import Cache
-    from govsite.config import load_config
-    from govsite.fileids import FileIds
-    from govsite.resources import pack_folders
-    from govsite.tree import packs_key, reads_hold, registry_tree, validation_key
+    from govsite.validate_run import validate_report
 
-    root = Path(args.root)
-    config = load_config(root)
-    policies = pack_folders(root, args.policies)  # before anything else is looked at
-    paths = [Path(p) for p in args.paths] or [root / "submissions"]
-    for path in paths:
-        if not path.exists():
-            raise GovsiteError(f"找不到 {path}", "给出项目文件或 submissions/ 下的目录。")
-    cache = Cache(root)
-    ids = FileIds(root, cache)
-    tree = registry_tree(root)  # listed once, for the run's key and for the run
-    # a run over unchanged files, packs and date is read back whole (reporters need no Project)
-    packs = packs_key(policies, repr(config.districts)) if cache.enabled else ""
-    key = validation_key(paths, root, args.today, packs, ids, tree) if cache.enabled else ""
-    # the report itself, for a run read back whole: a city's run is 80 MB to unpickle and seconds
-    # to render, its report a few MB of text. Not GitHub's: its stop-commands token must be new on
-    # every run (report/github.py), so that no file can guess it and end the block.
-    report_key = (
-        hashlib.sha256(f"{key}\0{args.format}\0{args.fail_on}\0{config.site.url}".encode()).hexdigest()
-        if key and args.format != "github"
-        else ""
+    report = validate_report(
+        Path(args.root), args.paths, args.today, args.policies, args.format, args.fail_on
     )
-    reported = cache.get("report", report_key) if report_key else None
-    if isinstance(reported, tuple) and len(reported) == 4 and reads_hold(root, reported[3]):
-        ids.save()
-        return _write(reported[:3], args.summary)
-    stored = cache.get("run", key) if key else None
-    reads: dict[str, str] = {}
-    if isinstance(stored, tuple) and len(stored) == 2 and reads_hold(root, stored[1]):
-        run, reads = stored
-    else:
-        from govsite.judged import answer_from_cache, remember_packs
-        from govsite.resources import broken_notes
-
-        # the files' results alone, without the model or the packs, where they all hold
-        quick = answer_from_cache(paths, root, args.today, cache, ids, tree, packs, reads) if packs else None
-        if quick is not None:
-            run = quick
-        else:
-            from govsite.registry import validate_paths
-            from govsite.resources import registry_packs
-
-            loaded = registry_packs(root, args.policies, cache, config, isolate=True)
-            if packs:
-                remember_packs(cache, packs, [p.digest for p in loaded])
-            run = validate_paths(paths, loaded, root, args.today, cache, reads, ids, tree, projects=False)
-        run.notes += broken_notes()
-        if key:
-            cache.put("run", key, (run, reads))
-    ids.save()
-    run.site_url = config.site.url
-    report = _render(run, args.format, args.fail_on)
-    if report_key:
-        cache.put("report", report_key, (*report, reads))
     return _write(report, args.summary)
 
 
