@@ -15,6 +15,7 @@ from pathlib import Path
 from govsite.cache import NO_CACHE, Cache, blob_id
 from govsite.corpus import Corpus, registry_index, remember_index
 from govsite.fileids import FileIds
+from govsite.heap import bulk_load
 from govsite.judge import internal_error, judge_validate
 from govsite.judged import Judged, finish, one_namespace, result_key, run_settings
 from govsite.layout import (
@@ -181,14 +182,15 @@ def _judge_targets(run: _Run, listed: Sequence[tuple[Path, TreeEntry]]) -> list[
     slots: dict[int, Judged] = {}
     keys: dict[int, str] = {}
     pending: list[int] = []
-    for index, (item, entry) in enumerate(listed):
-        if not is_judged(entry):
-            continue
-        keys[index], cached = _cached(run, item, entry)
-        if cached is not None:
-            slots[index] = cached
-        else:
-            pending.append(index)
+    with bulk_load():
+        for index, (item, entry) in enumerate(listed):
+            if not is_judged(entry):
+                continue
+            keys[index], cached = _cached(run, item, entry)
+            if cached is not None:
+                slots[index] = cached
+            else:
+                pending.append(index)
     if len(pending) >= min_items():
         # many to judge: parse them up front on every core, and load the registry before the
         # workers fork, so that they share it instead of each parsing it again
@@ -203,11 +205,12 @@ def _judge_targets(run: _Run, listed: Sequence[tuple[Path, TreeEntry]]) -> list[
         if keys[index]:
             run.cache.put("result", keys[index], judged)
     results: list[ProjectResult] = []
-    for index, (item, entry) in enumerate(listed):
-        if index in slots:
-            results.append(_finish_entry(run, item, entry, slots[index]))
-        elif problems := path_findings(entry):
-            results.append(ProjectResult(path=entry.path, findings=list(problems)))
+    with bulk_load():  # the projects, unpickled
+        for index, (item, entry) in enumerate(listed):
+            if index in slots:
+                results.append(_finish_entry(run, item, entry, slots[index]))
+            elif problems := path_findings(entry):
+                results.append(ProjectResult(path=entry.path, findings=list(problems)))
     return results
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 from govsite.findings import Deadline, Finding, RouteEntry, Severity
 from govsite.report.github import MAX_PER_LEVEL, render_annotations, render_summary
-from govsite.report.json_report import render_json
+from govsite.report.json_report import flat_dict, render_json
 from govsite.report.text import render_text
 from govsite.result import PolicyRef, ProjectResult, RunResult
 
@@ -119,3 +120,14 @@ def test_summary_escapes_department_text() -> None:
     run.projects[0].name = "<script>alert(1)</script>|x"
     summary = render_summary(run)
     assert "<script>" not in summary and "&lt;script&gt;" in summary and "&#124;x" in summary
+
+
+def test_the_report_copies_plain_dataclasses_as_asdict_would() -> None:
+    """`flat_dict` skips `asdict`'s deep copy, which is right only while every field is a plain value."""
+    deadline = Deadline(
+        "MH-05", "第十二条", "审核", "2026-03-02", "2026-02-01", "met", 20, "工作日", "minhang-2025", True
+    )
+    policy = PolicyRef("minhang-2025", "闵数规〔2025〕1号", "闵行区政务信息化项目管理办法")
+    for value in (deadline, policy):
+        assert flat_dict(value) == asdict(value)
+        assert all(isinstance(v, str | int | bool | None) for v in flat_dict(value).values())

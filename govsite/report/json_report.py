@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import TYPE_CHECKING, Any
 
 from govsite.findings import Finding, handbook_link
@@ -14,6 +14,12 @@ if TYPE_CHECKING:
     from govsite.impact import Impact
 
 FORMAT_VERSION = 1
+
+
+def flat_dict(value: Any) -> dict[str, Any]:
+    """A dataclass of plain fields as a dict: what `dataclasses.asdict` gives, without its deep copy
+    of every value (a tenth of a rebuild's page keys went to it)."""
+    return {f.name: getattr(value, f.name) for f in fields(value)}
 
 
 def finding_dict(finding: Finding, site_url: str | None = None) -> dict[str, Any]:
@@ -40,8 +46,8 @@ def project_dict(result: ProjectResult, site_url: str | None = None) -> dict[str
         "path": result.path,
         "project": result.project_id,
         "name": result.name,
-        "policy": asdict(result.policy) if result.policy else None,
-        "policies": [asdict(p) for p in result.policies],
+        "policy": flat_dict(result.policy) if result.policy else None,
+        "policies": [flat_dict(p) for p in result.policies],
         "excluded": result.excluded,
         "stage_from": result.stage_from,
         "stage_to": result.stage_to,
@@ -58,7 +64,7 @@ def project_dict(result: ProjectResult, site_url: str | None = None) -> dict[str
             }
             for r in result.route
         ],
-        "deadlines": [asdict(d) for d in result.deadlines],
+        "deadlines": [flat_dict(d) for d in result.deadlines],
         "facts": result.facts,
         "score": result.score,
         "decision": decision_dict(result.decision) if result.decision is not None else None,

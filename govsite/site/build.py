@@ -18,6 +18,7 @@ from govsite.audit import AuditResult
 from govsite.cache import NO_CACHE, Cache
 from govsite.config import CONFIG_FILE, SiteIdentity, load_config
 from govsite.errors import GovsiteError
+from govsite.heap import long_lived
 from govsite.model import Project
 from govsite.policy.pack import PolicyPack
 from govsite.privacy import ARTICLE as PRIVACY_ARTICLE
@@ -30,7 +31,15 @@ from govsite.schema import schemas
 from govsite.site import mkdocs_run, opendata
 from govsite.site.collect import SiteData, collect, is_registry_file
 from govsite.site.project_pages import SHELL, SHELL_PAGE, ProjectPage, write_project_pages
-from govsite.site.publish import discard, staging_folder, swap_into
+from govsite.site.publish import (
+    discard,
+    forget_published,
+    published_files,
+    remember_published,
+    staging_folder,
+    swap_into,
+    update_in_place,
+)
 from govsite.site.render import make_environment, project_pages, render_pages, write_pages
 from govsite.tree import CALENDARS
 from govsite.workdays import load_calendars
@@ -142,6 +151,20 @@ def build_site(
         public_identity(identity)
     cache = Cache(root)
     data = replace(prepare(root, today, cache, policies), history_url=identity.history)
+    with long_lived():  # the registry just loaded lives to the end of the build
+        return _render_and_publish(root, out, today, run_mkdocs, data, identity, cache, started)
+
+
+def _render_and_publish(
+    root: Path,
+    out: Path,
+    today: dt.date,
+    run_mkdocs: bool,
+    data: SiteData,
+    identity: SiteIdentity,
+    cache: Cache,
+    started: float,
+) -> str:
     privacy_review(data, identity)
     # the shipped templates and mkdocs.yml with the registry's own laid over them (resources.py)
     templates, config_file = site_kit(root, root / "build" / "site-kit")
@@ -183,13 +206,21 @@ def _publish(
     cache: Cache,
     identity: SiteIdentity,
 ) -> None:
-    staging = staging_folder(out.resolve())
+    out = out.resolve()
+    staging = staging_folder(out)
+    published = published_files(cache, out)
     try:
         mkdocs_run.run_mkdocs(config_file, docs_dir, staging, today.isoformat(), asdict(identity))
         if not (staging / "index.html").is_file():
             raise GovsiteError("mkdocs 没有生成 index.html，已发布的网站保持不变", "检查 mkdocs.yml 的设置。")
-        write_project_pages(staging, projects, config_file, docs_dir, cache)
-        swap_into(staging, out.resolve())
+        pages, kept = write_project_pages(staging, projects, config_file, docs_dir, cache, published)
+        if kept:
+            # pages already published as they should be stay; the rest is moved in file by file
+            forget_published(cache, out)
+            update_in_place(staging, out, kept)
+        else:
+            swap_into(staging, out)
     except BaseException:
         discard(staging)
         raise
+    remember_published(cache, out, pages)

@@ -21,14 +21,15 @@ import json
 import logging
 import posixpath
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from govsite.cache import NO_CACHE, Cache, code_version
 from govsite.errors import GovsiteError
 from govsite.parallel import ordered_imap
+from govsite.site.publish import PublishedFile
 
 SHELL = "projects/_shell.md"
 SHELL_TITLE = "GOVSITE-SHELL-TITLE"
@@ -56,10 +57,16 @@ class ProjectPage:
     project_id: str
     district: str
     title: str
-    markdown: str
     key_text: str  # the key fields, one line: what the small search index holds
     full_text: str  # the summary and records: what the district's full-text shard holds
     key: str = ""  # what the page was rendered from (`render._page_key`); "" without a cache
+    # the Markdown, or how to get it: a page whose Markdown is in the cache is read only if its HTML
+    # has to be made again (a rebuild after one change reads one, not 10,000)
+    source: str | Callable[[], str] = field(default="", repr=False, compare=False)
+
+    @property
+    def markdown(self) -> str:
+        return self.source if isinstance(self.source, str) else self.source()
 
 
 @dataclass(frozen=True)
@@ -201,29 +208,53 @@ def _render(page: ProjectPage, shell: Shell, converter: Converter) -> tuple[str,
     return shell.page(page.title, _toc(tokens), body, first), entry
 
 
+def page_file(project_id: str) -> str:
+    """The file of a project's page, under the site."""
+    return f"projects/{project_id}/index.html"
+
+
 def write_project_pages(
-    site: Path, pages: Sequence[ProjectPage], config_file: Path, docs_dir: Path, cache: Cache = NO_CACHE
-) -> None:
-    """Fill the shell mkdocs built in `site` for every page; add the search entries and shards."""
+    site: Path,
+    pages: Sequence[ProjectPage],
+    config_file: Path,
+    docs_dir: Path,
+    cache: Cache = NO_CACHE,
+    published: Mapping[str, PublishedFile] | None = None,
+) -> tuple[dict[str, tuple[str, dict[str, str]]], set[str]]:
+    """Fill the shell mkdocs built in `site` for every page; add the search entries and shards.
+
+    A page `published` holds with the key it has now is in the published site as it should be: it is
+    not written again (see `govsite.site.publish`). Returns every project page (its path → its key
+    and search entry) and the paths of those kept."""
+    published = published or {}
     shell_dir = site / "projects" / "_shell"
     shell = Shell.parse((shell_dir / "index.html").read_text(encoding="utf-8"))
     converter = Converter(config_file, docs_dir)
     settings = hashlib.sha256(f"{code_version()}\0{shell.digest}\0{converter.settings}".encode()).hexdigest()
+    # the Markdown's own key stands for the Markdown where there is one (it is what the text was
+    # rendered from), so that a page kept as published is never read back from the cache
     keys = [
-        hashlib.sha256(f"{settings}\0{p.title}\0{p.key_text}\0{p.markdown}".encode()).hexdigest()
+        hashlib.sha256(f"{settings}\0{p.title}\0{p.key_text}\0{p.key or p.markdown}".encode()).hexdigest()
         for p in pages
     ]
+    paths = [page_file(p.project_id) for p in pages]
     entries: dict[int, dict[str, str]] = {}
+    kept: set[str] = set()
 
     def write(index: int, rendered: tuple[str, dict[str, str]]) -> None:
         # each page goes to disk as it comes: 10,000 pages of HTML are never held at once
         text, entries[index] = rendered
-        target = site / "projects" / pages[index].project_id / "index.html"
+        target = site / paths[index]
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
 
     todo = []
     for index, key in enumerate(keys):
+        before = published.get(paths[index])
+        if before is not None and before.key == key and isinstance(before.extra, dict):
+            entries[index] = before.extra
+            kept.add(paths[index])
+            continue
         cached = cache.get("page", key) if cache.has("page", key) else None
         if isinstance(cached, tuple) and len(cached) == 2:
             write(index, cached)
@@ -241,6 +272,7 @@ def write_project_pages(
     _remove_shell(site, shell_dir)
     _add_to_search(site, [entries[i] for i in range(len(pages))])
     _write_shards(site, pages)
+    return {paths[i]: (keys[i], entries[i]) for i in range(len(pages))}, kept
 
 
 def _remove_shell(site: Path, shell_dir: Path) -> None:

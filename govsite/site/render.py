@@ -16,7 +16,7 @@ import json
 import re
 import shutil
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -213,11 +213,6 @@ def project_pages(data: SiteData, env: jinja2.Environment, cache: Cache = NO_CAC
     keys = [_page_key(templates, data.today, entry) if cache.enabled else "" for entry in entries]
 
     def render(index: int) -> tuple[str, str]:
-        cached = (
-            cache.get("markdown", keys[index]) if keys[index] and cache.has("markdown", keys[index]) else None
-        )
-        if isinstance(cached, str):
-            return "ok", cached
         try:
             text = template.render(context, entry=entries[index])
             if keys[index]:
@@ -228,10 +223,24 @@ def project_pages(data: SiteData, env: jinja2.Environment, cache: Cache = NO_CAC
         except Exception as exc:
             return "error", f"{type(exc).__name__}: {exc}"
 
+    def stored(index: int) -> Callable[[], str]:
+        """The cached Markdown, read when asked for (rendered again should the entry have gone)."""
+
+        def read() -> str:
+            text = cache.get("markdown", keys[index])
+            return text if isinstance(text, str) else template.render(context, entry=entries[index])
+
+        return read
+
+    cached = {index for index, key in enumerate(keys) if key and cache.has("markdown", key)}
+    todo = [index for index in range(len(entries)) if index not in cached]
+    rendered = dict(zip(todo, ordered_map(render, todo), strict=True))
     pages: list[ProjectPage] = []
-    for entry, key, (status, text) in zip(
-        entries, keys, ordered_map(render, range(len(entries))), strict=True
-    ):
+    for index, entry in enumerate(entries):
+        if index in cached:
+            pages.append(_project_page(entry, stored(index), keys[index]))
+            continue
+        status, text = rendered[index]
         if status == "unescaped":
             raise UnescapedOutput(text)
         if status == "error":
@@ -240,11 +249,11 @@ def project_pages(data: SiteData, env: jinja2.Environment, cache: Cache = NO_CAC
                 InvalidFile(entry.result.path, internal_error(entry.result.path, RuntimeError(text)).findings)
             )
             continue
-        pages.append(_project_page(entry, text, key))
+        pages.append(_project_page(entry, text, keys[index]))
     return pages
 
 
-def _project_page(entry: ProjectEntry, markdown: str, key: str = "") -> ProjectPage:
+def _project_page(entry: ProjectEntry, markdown: str | Callable[[], str], key: str = "") -> ProjectPage:
     p = entry.project
     # the title holds the id and the name; the key fields are the rest of what a list shows
     fields = [
@@ -259,10 +268,10 @@ def _project_page(entry: ProjectEntry, markdown: str, key: str = "") -> ProjectP
         project_id=p.id,
         district=p.district.value,
         title=f"{p.id} {p.name}",
-        markdown=markdown,
         key_text=" ".join(fields),
         full_text=" ".join(t for t in full if t),
         key=key,
+        source=markdown,
     )
 
 

@@ -1,0 +1,202 @@
+"""Publishing a rebuild in place: pages that did not change stay, the rest is renamed in, what the new
+site no longer has goes; and what govsite remembers of a published site is believed only while the
+files are as it left them."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from conftest import TODAY, write_site_registry
+
+from govsite.cache import Cache
+from govsite.site.build import build_site
+from govsite.site.publish import (
+    forget_published,
+    published_files,
+    remember_published,
+    update_in_place,
+)
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every file and link under `folder`: its content's digest, or where the link points."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            found[relative] = "-> " + os.readlink(path)
+        elif path.is_file():
+            found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return found
+
+
+def write(folder: Path, files: dict[str, str]) -> None:
+    for relative, text in files.items():
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_text(text, encoding="utf-8")
+
+
+def test_update_in_place_keeps_replaces_adds_and_deletes(tmp_path: Path) -> None:
+    out, new = tmp_path / "site", tmp_path / ".site.building"
+    write(out, {"index.html": "旧首页", "projects/A/index.html": "A", "projects/B/index.html": "B旧"})
+    write(out, {"projects/C/index.html": "C", "old/deep/page.html": "删"})
+    write(new, {"index.html": "新首页", "projects/B/index.html": "B新", "projects/D/index.html": "D"})
+    kept_inode = (out / "projects/A/index.html").stat().st_ino
+
+    update_in_place(new, out, {"projects/A/index.html"})
+
+    assert {k: (out / k).read_text(encoding="utf-8") for k in tree(out)} == {
+        "index.html": "新首页",
+        "projects/A/index.html": "A",
+        "projects/B/index.html": "B新",
+        "projects/D/index.html": "D",
+    }
+    assert (out / "projects/A/index.html").stat().st_ino == kept_inode  # not written again
+    assert not (out / "projects/C").exists() and not (out / "old").exists()  # emptied folders go
+    assert not new.exists()
+
+
+def test_new_pages_arrive_before_the_pages_that_replace_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, new = tmp_path / "site", tmp_path / "new"
+    write(out, {"index.html": "旧", "registry/minhang/index.html": "旧"})
+    write(new, {"index.html": "新", "registry/minhang/index.html": "新", "projects/N/index.html": "新页"})
+    order: list[str] = []
+    real = os.replace
+
+    def recording(source: str | Path, target: str | Path) -> None:
+        order.append(Path(target).relative_to(out).as_posix())
+        real(source, target)
+
+    monkeypatch.setattr(os, "replace", recording)
+    update_in_place(new, out, set())
+    assert order[0] == "projects/N/index.html"
+    assert sorted(order[1:]) == ["index.html", "registry/minhang/index.html"]
+
+
+def test_what_stands_in_the_way_is_the_old_site_s_and_goes(tmp_path: Path) -> None:
+    """A file where the new site needs a folder, a folder where it puts a file, and a link: none is
+    followed or kept, and nothing outside the site is touched."""
+    out, new, outside = tmp_path / "site", tmp_path / "new", tmp_path / "outside"
+    write(outside, {"secret.txt": "不得改动"})
+    write(out, {"a": "曾是文件", "b/x.html": "曾是文件夹"})
+    (out / "c").symlink_to(outside, target_is_directory=True)
+    (out / "d").symlink_to(outside / "secret.txt")
+    write(new, {"a/index.html": "新", "b": "新", "c/index.html": "新", "d": "新"})
+
+    update_in_place(new, out, set())
+
+    assert {k: (out / k).read_text(encoding="utf-8") for k in tree(out)} == {
+        "a/index.html": "新",
+        "b": "新",
+        "c/index.html": "新",
+        "d": "新",
+    }
+    assert not any(p.is_symlink() for p in out.rglob("*"))
+    assert tree(outside) == {"secret.txt": hashlib.sha256("不得改动".encode()).hexdigest()[:12]}
+
+
+def test_a_link_left_in_the_site_is_deleted_not_followed(tmp_path: Path) -> None:
+    out, new, outside = tmp_path / "site", tmp_path / "new", tmp_path / "outside"
+    write(outside, {"keep.txt": "外面的文件"})
+    write(out, {"index.html": "旧"})
+    (out / "elsewhere").symlink_to(outside, target_is_directory=True)
+    write(new, {"index.html": "新"})
+    update_in_place(new, out, set())
+    assert sorted(tree(out)) == ["index.html"]
+    assert (outside / "keep.txt").read_text(encoding="utf-8") == "外面的文件"
+
+
+def test_the_record_of_a_published_file_holds_only_while_the_file_is_as_left(tmp_path: Path) -> None:
+    root, out = tmp_path / "registry", tmp_path / "registry" / "site"
+    write(out, {"p/1.html": "一", "p/2.html": "二", "p/3.html": "三", "p/4.html": "四"})
+    cache = Cache(root)
+    remember_published(cache, out, {f"p/{n}.html": (f"key{n}", {"n": n}) for n in (1, 2, 3, 4)})
+    assert sorted(published_files(cache, out)) == ["p/1.html", "p/2.html", "p/3.html", "p/4.html"]
+    assert published_files(cache, out)["p/1.html"].key == "key1"
+
+    (out / "p/2.html").write_text("二", encoding="utf-8")  # same text, written again: not as left
+    (out / "p/3.html").unlink()
+    (out / "p/4.html").unlink()
+    (out / "p/4.html").symlink_to(out / "p/1.html")
+    assert sorted(published_files(cache, out)) == ["p/1.html"]
+    assert published_files(Cache(root), tmp_path / "elsewhere") == {}
+
+    forget_published(cache, out)
+    assert published_files(cache, out) == {}
+
+
+def page(out: Path, project_id: str) -> Path:
+    return out / "projects" / project_id / "index.html"
+
+
+@pytest.mark.slow
+def test_a_rebuild_publishes_in_place_what_a_fresh_build_publishes(tmp_path: Path) -> None:
+    root = tmp_path / "registry"
+    write_site_registry(root)
+    out = root / "site"
+    build_site(root, out, today=TODAY)
+    unchanged = page(out, "MH-2026-011").stat().st_ino
+    changed = root / "submissions" / "minhang" / "MH-2026-012.yaml"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("社区养老", "社区助餐"), encoding="utf-8")
+    removed = next(p for p in (root / "submissions" / "minhang").glob("*.yaml") if "013" in p.name)
+    removed.unlink()
+    (out / "stray.html").write_text("不是网站的文件", encoding="utf-8")
+    tampered = out / "projects" / "MH-2026-011"
+    (tampered / "extra.html").write_text("不是网站的文件", encoding="utf-8")
+
+    build_site(root, out, today=TODAY)
+
+    assert page(out, "MH-2026-011").stat().st_ino == unchanged  # kept, not written again
+    text = page(out, "MH-2026-012").read_text(encoding="utf-8")
+    assert "社区助餐" in text and "社区养老" not in text
+    assert not page(out, "MH-2026-013").parent.exists()
+    fresh = tmp_path / "fresh"
+    build_site(root, fresh, today=TODAY)
+    assert tree(out) == tree(fresh)  # no stray file, nothing missing, every byte the same
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".site")) == []
+
+
+@pytest.mark.slow
+def test_a_rebuild_reads_back_only_the_pages_it_writes_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kept page's Markdown and HTML are not read from the cache; the changed project's page is
+    rendered (its Markdown is new) and nothing else is read."""
+    root = tmp_path / "registry"
+    write_site_registry(root)
+    out = root / "site"
+    build_site(root, out, today=TODAY)
+    changed = root / "submissions" / "minhang" / "MH-2026-012.yaml"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("社区养老", "社区助餐"), encoding="utf-8")
+    read: list[str] = []
+    real = Cache.get
+
+    def recording(self: Cache, kind: str, key: str) -> object:
+        read.append(kind)
+        return real(self, kind, key)
+
+    monkeypatch.setattr(Cache, "get", recording)
+    build_site(root, out, today=TODAY)
+    assert read.count("markdown") == 0 and read.count("page") == 0
+    text = page(out, "MH-2026-012").read_text(encoding="utf-8")
+    assert "社区助餐" in text
+
+
+@pytest.mark.slow
+def test_a_published_page_edited_by_hand_is_written_again(tmp_path: Path) -> None:
+    root = tmp_path / "registry"
+    write_site_registry(root)
+    out = root / "site"
+    build_site(root, out, today=TODAY)
+    target = page(out, "MH-2026-011")
+    original = target.read_bytes()
+    target.write_bytes(original.replace(b"</article>", b"<p>\xe7\xaf\xa1\xe6\x94\xb9</p></article>"))
+    os.utime(target, ns=(0, 0))  # an old modification time does not make it pass for the original
+
+    build_site(root, out, today=TODAY)
+    assert target.read_bytes() == original
