@@ -88,8 +88,9 @@ class AuditResult:
 class _Base:
     """Policies and reviewer file at each first parent, loaded once per distinct version."""
 
-    def __init__(self, repo: git.Repo) -> None:
+    def __init__(self, repo: git.Repo, cache: Cache = NO_CACHE) -> None:
         self.repo = repo
+        self.cache = cache  # packs by content: a new tip re-audits the history, not re-parses the packs
         self._by_version: dict[tuple[str, str, str], tuple[list[PolicyPack], Reviewers]] = {}
         self.unreadable: dict[tuple[str, str, str], str] = {}  # version → why this govsite cannot load it
 
@@ -97,7 +98,7 @@ class _Base:
         version = self.version(commit)
         if version not in self._by_version:
             try:
-                loaded = load_base_packs(self.repo, commit, isolate=False)
+                loaded = load_base_packs(self.repo, commit, self.cache, isolate=False)
             except GovsiteError as exc:
                 # packs written for another govsite (a named rule since moved into CEL, say): what was
                 # decided under them cannot be re-judged by this version; the audit says so, per step
@@ -170,7 +171,7 @@ def _statements_digest(statements: Sequence[StatementFile]) -> str:
 def _audit(repo: git.Repo, branch: str, tip: str, cache: Cache = NO_CACHE) -> AuditResult:
     since, before = _audit_start(repo, tip)
     statements = tree_statements(repo, tip)
-    bases = _Base(repo)
+    bases = _Base(repo, cache)
     _packs, tip_reviewers = bases.at(tip)
     if bases.why_unreadable(tip):
         raise GovsiteError(

@@ -546,13 +546,13 @@ def _audit_json(registry: Registry, cache: bool = True) -> dict[str, Any]:
     return report
 
 
-def _cached_events(registry: Registry) -> int:
+def _cached_events(registry: Registry, kind: str = "audit-event") -> int:
     import sqlite3
     from contextlib import closing
 
     database = registry.root / ".govsite-cache" / "cache.sqlite3"
     with closing(sqlite3.connect(database)) as connection:
-        (count,) = connection.execute("SELECT count(*) FROM entries WHERE kind = 'audit-event'").fetchone()
+        (count,) = connection.execute("SELECT count(*) FROM entries WHERE kind = ?", (kind,)).fetchone()
     return int(count)
 
 
@@ -586,3 +586,18 @@ def test_the_audit_of_a_new_tip_judges_only_what_changed(
     assert third == _audit_json(registry, cache=False)
     if done.returncode == 0:  # a statement was committed onto main: the judged change was looked at again
         assert _cached_events(registry) > judged + 1
+
+    # the packs at each parent come from the cache by their content: a new tip parses none again
+    import git
+
+    import govsite.policy.pack as pack_module
+    from govsite.audit import audit
+    from govsite.cache import Cache
+
+    parsed: list[object] = []
+    real = pack_module.load_pack
+    monkeypatch.setattr(pack_module, "load_pack", lambda *a, **k: parsed.append(a) or real(*a, **k))
+    advance(registry, "in-library", "in_library", "2026-03-20", outcome="supported")
+    registry.merge("in-library")
+    assert audit(git.Repo(registry.root), "main", Cache(registry.root)).events
+    assert parsed == []
