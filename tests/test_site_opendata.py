@@ -168,3 +168,39 @@ def test_withheld_material_is_nowhere_in_the_build(built_site: BuiltSite) -> Non
     assert "保密合同标题" not in everything
     assert "secret-contract" not in everything
     assert "闵行区一网统管城市运行平台系统建设项目" in everything  # the search did read the files
+
+
+@pytest.mark.slow
+def test_exports_made_side_by_side_are_the_exports_made_in_turn(
+    built_site: BuiltSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A city's registry builds its exports in forked workers (the workbook alone is as slow as the
+    rest); the files are the same byte for byte."""
+    from govsite.site.build import prepare
+    from govsite.site.opendata import exports
+
+    data = prepare(built_site.root, TODAY)
+    monkeypatch.setenv("GOVSITE_JOBS", "1")
+    in_turn = exports(data, "目录", "https://example.gov.cn/", "abc")
+    monkeypatch.setenv("GOVSITE_JOBS", "2")
+    monkeypatch.setenv("GOVSITE_MIN_PARALLEL", "2")
+    assert exports(data, "目录", "https://example.gov.cn/", "abc") == in_turn
+    assert set(in_turn) >= {"data/registry.json", "data/registry.xlsx", "data/registry.csv"}
+
+
+@pytest.mark.slow
+def test_the_workbook_is_the_same_whenever_it_is_made(built_site: BuiltSite) -> None:
+    """Dated the day the site is built for: the clock does not change the bytes."""
+    import time
+
+    from govsite.site.build import prepare
+    from govsite.site.opendata import xlsx_bytes
+
+    data = prepare(built_site.root, TODAY)
+    first = xlsx_bytes(data)
+    time.sleep(2.1)  # zip times have a two-second resolution
+    assert xlsx_bytes(data) == first
+    with zipfile.ZipFile(io.BytesIO(first)) as book:
+        assert {m.date_time[:3] for m in book.infolist()} == {(TODAY.year, TODAY.month, TODAY.day)}
+        properties = book.read("docProps/core.xml").decode()
+        assert properties.count(f">{TODAY.isoformat()}T00:00:00Z<") == 2  # created and modified

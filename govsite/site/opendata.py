@@ -20,12 +20,14 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterator, Sequence
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
 
 from govsite.cache import NO_CACHE, Cache, code_version
+from govsite.parallel import min_items, side_by_side
 from govsite.schema import project_schema
 from govsite.site.collect import ProjectEntry, SiteData
 from govsite.vocabulary import label
@@ -231,6 +233,9 @@ def xlsx_bytes(data: SiteData, site_url: str = "") -> bytes:
     from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
+    # dated the day the site is built for, not the moment: the same registry gives the same bytes
+    midnight = dt.datetime.combine(data.today, dt.time())
+    book.properties.created = book.properties.modified = midnight
     sheet = book.create_sheet("项目登记册")
     sheet.append([c.heading for c in COLUMNS])
     for values in rows(data, site_url):
@@ -243,7 +248,25 @@ def xlsx_bytes(data: SiteData, site_url: str = "") -> bytes:
         sheet.append(cells)
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return _dated_zip(buffer.getvalue(), midnight)
+
+
+def _dated_zip(archive: bytes, when: dt.datetime) -> bytes:
+    """The zip again with every member, and the workbook's last-modified property, dated `when`
+    (openpyxl dates them with the clock when it saves)."""
+    out = io.BytesIO()
+    modified = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(io.BytesIO(archive)) as source, zipfile.ZipFile(out, "w") as target:
+        for member in source.infolist():
+            info = zipfile.ZipInfo(member.filename, date_time=when.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = member.external_attr
+            content = source.read(member)
+            if member.filename == "docProps/core.xml":
+                content = modified.sub(lambda m: m.group(1) + stamp + m.group(2), content)
+            target.writestr(info, content)
+    return out.getvalue()
 
 
 @dataclass(frozen=True)
@@ -405,14 +428,17 @@ def exports(
         if isinstance(cached, dict):
             body = cached.pop(JSON_NAME)
             return {f"data/{JSON_NAME}": registry_json_head(data, source).encode() + body, **cached}
-    built: dict[str, str | bytes] = {
-        JSON_NAME: registry_json_projects(data),
-        f"data/{SCHEMA_NAME}": json.dumps(registry_schema(), ensure_ascii=False, indent=1) + "\n",
-        f"data/{CSV_NAME}": registry_csv(data, site_url),
-        f"data/{XLSX_NAME}": xlsx_bytes(data, site_url),
-        f"data/{TABLE_NAME}": table_json(data),
-        FEED_NAME: atom_feed(data, site_name, site_url),
+    # independent of each other, and the workbook alone is as slow as the rest: on every core
+    builders: dict[str, Callable[[], str | bytes]] = {
+        f"data/{XLSX_NAME}": lambda: xlsx_bytes(data, site_url),
+        JSON_NAME: lambda: registry_json_projects(data),
+        f"data/{CSV_NAME}": lambda: registry_csv(data, site_url),
+        f"data/{TABLE_NAME}": lambda: table_json(data),
+        FEED_NAME: lambda: atom_feed(data, site_name, site_url),
     }
+    made = side_by_side(list(builders.values()), worth_it=len(data.projects) >= min_items())
+    built: dict[str, str | bytes] = dict(zip(builders, made, strict=True))
+    built[f"data/{SCHEMA_NAME}"] = json.dumps(registry_schema(), ensure_ascii=False, indent=1) + "\n"
     if key:
         cache.put("exports", key, dict(built))
     body = built.pop(JSON_NAME)
