@@ -134,15 +134,26 @@ def page(out: Path, project_id: str) -> Path:
     return out / "projects" / project_id / "index.html"
 
 
-@pytest.mark.slow
-def test_a_rebuild_publishes_in_place_what_a_fresh_build_publishes(tmp_path: Path) -> None:
+def published_registry(tmp_path: Path) -> tuple[Path, Path]:
+    """The sample registry, built and published once: (registry, site)."""
     root = tmp_path / "registry"
     write_site_registry(root)
     out = root / "site"
     build_site(root, out, today=TODAY)
-    unchanged = page(out, "MH-2026-011").stat().st_ino
+    return root, out
+
+
+def rename_a_project(root: Path) -> None:
+    """MH-2026-012's name changes: its page, the lists and the exports change with it."""
     changed = root / "submissions" / "minhang" / "MH-2026-012.yaml"
     changed.write_text(changed.read_text(encoding="utf-8").replace("社区养老", "社区助餐"), encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_rebuild_publishes_in_place_what_a_fresh_build_publishes(tmp_path: Path) -> None:
+    root, out = published_registry(tmp_path)
+    unchanged = page(out, "MH-2026-011").stat().st_ino
+    rename_a_project(root)
     removed = next(p for p in (root / "submissions" / "minhang").glob("*.yaml") if "013" in p.name)
     removed.unlink()
     (out / "stray.html").write_text("不是网站的文件", encoding="utf-8")
@@ -167,12 +178,8 @@ def test_a_rebuild_reads_back_only_the_pages_it_writes_again(
 ) -> None:
     """A kept page's Markdown and HTML are not read from the cache; the changed project's page is
     rendered (its Markdown is new) and nothing else is read."""
-    root = tmp_path / "registry"
-    write_site_registry(root)
-    out = root / "site"
-    build_site(root, out, today=TODAY)
-    changed = root / "submissions" / "minhang" / "MH-2026-012.yaml"
-    changed.write_text(changed.read_text(encoding="utf-8").replace("社区养老", "社区助餐"), encoding="utf-8")
+    root, out = published_registry(tmp_path)
+    rename_a_project(root)
     read: list[str] = []
     real = Cache.get
 
@@ -189,10 +196,7 @@ def test_a_rebuild_reads_back_only_the_pages_it_writes_again(
 
 @pytest.mark.slow
 def test_a_published_page_edited_by_hand_is_written_again(tmp_path: Path) -> None:
-    root = tmp_path / "registry"
-    write_site_registry(root)
-    out = root / "site"
-    build_site(root, out, today=TODAY)
+    root, out = published_registry(tmp_path)
     target = page(out, "MH-2026-011")
     original = target.read_bytes()
     target.write_bytes(original.replace(b"</article>", b"<p>\xe7\xaf\xa1\xe6\x94\xb9</p></article>"))
