@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import io
 import os
 import pickle
 import secrets
@@ -32,6 +33,7 @@ from typing import Any
 
 FOLDER = ".govsite-cache"
 FORMAT = b"govsite-cache-1"  # bump when what is cached changes shape
+_MAC_SIZE = hashlib.sha256().digest_size  # the HMAC-SHA256 each value starts with
 
 
 def _user_key() -> bytes | None:
@@ -242,7 +244,7 @@ class Cache:
             self.misses += 1
             return None
         view = memoryview(raw)  # the value without copying it
-        mac, body = bytes(view[:32]), view[32:]
+        mac, body = bytes(view[:_MAC_SIZE]), view[_MAC_SIZE:]
         if not hmac.compare_digest(mac, self._mac(body)):
             self.misses += 1
             return None  # not written by this user's govsite: never unpickled
@@ -267,21 +269,27 @@ class Cache:
             return False
         return row is not None
 
-    def put(self, kind: str, key: str, value: Any) -> None:
+    def put(self, kind: str, key: str, value: Any) -> bool:
+        """Store `value`; say whether it was (a cache that is off, full or read-only stores nothing)."""
         connection = self._connection() if self.enabled else None
         if connection is None:
-            return
+            return False
+        # pickled after room for the signature, which is then written in place: `mac + body` was
+        # one more copy of every value (of 40 MB for a city's open data, at the build's peak)
+        stored = io.BytesIO()
+        stored.write(bytes(_MAC_SIZE))
         try:
-            body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, stored, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):
-            return
-        try:
-            connection.execute(
-                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", (kind, key, self._mac(body) + body)
-            )
-            connection.execute("INSERT OR REPLACE INTO used VALUES (?, ?, ?)", (kind, key, _today()))
-        except sqlite3.Error:
-            return
+            return False
+        with stored.getbuffer() as view:
+            view[:_MAC_SIZE] = self._mac(view[_MAC_SIZE:])
+            try:
+                connection.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", (kind, key, view))
+                connection.execute("INSERT OR REPLACE INTO used VALUES (?, ?, ?)", (kind, key, _today()))
+            except sqlite3.Error:
+                return False
+        return True
 
     def prune(self, days: int | None = None) -> int:
         """Delete the entries not used for more than `days` days (default: keep_days()); return how

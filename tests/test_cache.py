@@ -511,6 +511,20 @@ def test_an_entry_this_user_did_not_write_is_never_unpickled(registry: Path, tmp
     assert validate(registry) == fresh
 
 
+def test_put_says_whether_it_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A caller may drop what it stored (the build does, for 10,000 pages of Markdown): `put` says so
+    only when a later `get` returns the value."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    from govsite.cache import NO_CACHE, Cache
+
+    cache = Cache(tmp_path)
+    value = {"text": "页面" * 100_000, "bytes": bytes(range(256)) * 1000}
+    assert cache.put("markdown", "k", value) is True
+    assert Cache(tmp_path).get("markdown", "k") == value  # signed in place, read back by another handle
+    assert cache.put("markdown", "lambda", lambda: None) is False  # cannot be pickled
+    assert NO_CACHE.put("markdown", "k", value) is False
+
+
 def test_parallel_and_serial_runs_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Above MIN_ITEMS files a cold run forks workers: the output is the same, in the same order."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))

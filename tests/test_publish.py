@@ -11,14 +11,17 @@ from pathlib import Path
 import pytest
 from conftest import TODAY, write_site_registry
 
-from govsite.cache import Cache
-from govsite.site.build import build_site
+from govsite.cache import NO_CACHE, Cache
+from govsite.resources import POLICIES, site_kit
+from govsite.site.build import build_site, prepare
+from govsite.site.project_pages import ProjectPage
 from govsite.site.publish import (
     forget_published,
     published_files,
     remember_published,
     update_in_place,
 )
+from govsite.site.render import make_environment, project_pages
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -189,7 +192,8 @@ def test_a_rebuild_reads_back_only_the_pages_it_writes_again(
 
     monkeypatch.setattr(Cache, "get", recording)
     build_site(root, out, today=TODAY)
-    assert read.count("markdown") == 0 and read.count("page") == 0
+    # the changed page's new Markdown is left in the cache and read back where its HTML is made
+    assert read.count("markdown") == 1 and read.count("page") == 0
     text = page(out, "MH-2026-012").read_text(encoding="utf-8")
     assert "社区助餐" in text
 
@@ -204,3 +208,32 @@ def test_a_published_page_edited_by_hand_is_written_again(tmp_path: Path) -> Non
 
     build_site(root, out, today=TODAY)
     assert target.read_bytes() == original
+
+
+def _pages_of(root: Path, cache: Cache) -> list[ProjectPage]:
+    data = prepare(root, TODAY, cache, POLICIES)
+    templates, _config = site_kit(root, root / "build" / "site-kit")
+    return project_pages(data, make_environment(templates), cache)
+
+
+def test_a_rendered_page_s_markdown_is_left_in_the_cache_not_held(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """10,000 pages' Markdown is 120 MB of text: a page whose Markdown the cache took holds only how to
+    read it back, and reads back what was rendered, even once the cache has lost it."""
+    root = tmp_path / "registry"
+    write_site_registry(root)
+    monkeypatch.setenv("GOVSITE_JOBS", "1")
+    plain = {p.project_id: p.source for p in _pages_of(root, NO_CACHE)}
+    assert plain and all(isinstance(text, str) and text for text in plain.values())
+
+    cache = Cache(root)
+    held = _pages_of(root, cache)
+    assert all(callable(page.source) for page in held)
+    assert {p.project_id: p.markdown for p in held} == plain
+    cache.prune(days=0)  # the entries gone between rendering and converting: rendered again
+    assert {p.project_id: p.markdown for p in held} == plain
+
+    monkeypatch.setattr(Cache, "put", lambda self, kind, key, value: False)  # a cache that is full
+    kept = _pages_of(root, Cache(root))
+    assert {p.project_id: p.source for p in kept} == plain

@@ -192,6 +192,7 @@ def _render_and_publish(
         return f"已生成 {counts} 的 Markdown → {_shown(docs_dir, root)}"
     pages[SHELL] = SHELL_PAGE
     write_pages(pages, docs_dir, assets=templates / "assets")
+    del pages  # the lists and exports (tens of MB) are on disk: not held while project pages are made
     _publish(config_file, docs_dir, out, today, projects, cache, identity)
     seconds = time.monotonic() - started
     return f"已生成 {counts} → {_shown(out, root)}（用时 {seconds:.1f} 秒）"

@@ -215,8 +215,10 @@ def project_pages(data: SiteData, env: jinja2.Environment, cache: Cache = NO_CAC
     def render(index: int) -> tuple[str, str]:
         try:
             text = template.render(context, entry=entries[index])
-            if keys[index]:
-                cache.put("markdown", keys[index], text)
+            if keys[index] and cache.put("markdown", keys[index], text):
+                # the page is read back where its HTML is made (a worker): 10,000 pages of Markdown
+                # (120 MB of str) are neither sent back nor held here through the rest of the build
+                return "stored", ""
             return "ok", text
         except UnescapedOutput as exc:
             return "unescaped", str(exc)
@@ -237,10 +239,10 @@ def project_pages(data: SiteData, env: jinja2.Environment, cache: Cache = NO_CAC
     rendered = dict(zip(todo, ordered_map(render, todo), strict=True))
     pages: list[ProjectPage] = []
     for index, entry in enumerate(entries):
-        if index in cached:
+        status, text = ("stored", "") if index in cached else rendered[index]
+        if status == "stored":
             pages.append(_project_page(entry, stored(index), keys[index]))
             continue
-        status, text = rendered[index]
         if status == "unescaped":
             raise UnescapedOutput(text)
         if status == "error":
