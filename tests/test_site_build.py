@@ -7,6 +7,7 @@ import json
 import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -335,6 +336,40 @@ def test_failed_build_leaves_the_published_site_untouched(tmp_path: Path) -> Non
     build_site(root, out, today=TODAY)
     page = (out / "projects" / "MH-2026-012" / "index.html").read_text(encoding="utf-8")
     assert "社区助餐" in page and "社区养老" not in page
+    assert leftovers(out) == []
+
+
+@pytest.mark.slow
+def test_a_build_that_fails_while_mkdocs_runs_stops_it_and_publishes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The open data is made while mkdocs builds: when making it fails, mkdocs is stopped, its
+    half-built folder goes, and the published site stays as it was."""
+    from govsite.site import build, mkdocs_run
+
+    root = tmp_path / "registry"
+    write_site_registry(root)
+    out = root / "site"
+    build_site(root, out, today=TODAY)
+    before = snapshot(out)
+    started: list[mkdocs_run.MkdocsRun] = []
+    real_run = mkdocs_run.MkdocsRun
+
+    def recording(*args: Any, **kwargs: Any) -> mkdocs_run.MkdocsRun:
+        started.append(real_run(*args, **kwargs))
+        return started[-1]
+
+    def broken(*_args: object, **_kwargs: object) -> dict[str, bytes]:
+        raise GovsiteError("导出失败", "")
+
+    monkeypatch.setattr(mkdocs_run, "MkdocsRun", recording)
+    monkeypatch.setattr(build.opendata, "exports", broken)
+    changed = root / "submissions" / "minhang" / "MH-2026-012.yaml"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("社区养老", "社区助餐"), encoding="utf-8")
+    with pytest.raises(GovsiteError, match="导出失败"):
+        build_site(root, out, today=TODAY)
+    assert len(started) == 1 and started[0]._process.poll() is not None  # not left running
+    assert snapshot(out) == before
     assert leftovers(out) == []
 
 

@@ -16,6 +16,7 @@ import pytest
 from conftest import HOSTILE, TODAY, BuiltSite
 
 from govsite.model import Project
+from govsite.site.opendata import export_files
 from govsite.yamlload import load_file
 
 pytestmark = pytest.mark.slow
@@ -185,7 +186,25 @@ def test_exports_made_side_by_side_are_the_exports_made_in_turn(
     monkeypatch.setenv("GOVSITE_JOBS", "2")
     monkeypatch.setenv("GOVSITE_MIN_PARALLEL", "2")
     assert exports(data, "目录", "https://example.gov.cn/", "abc") == in_turn
+    # the build gives mkdocs a stand-in for each, by these names, before they are made
+    assert sorted(in_turn) == sorted(export_files())
     assert set(in_turn) >= {"data/registry.json", "data/registry.xlsx", "data/registry.csv"}
+
+
+@pytest.mark.slow
+def test_published_open_data_is_what_exports_makes(built_site: BuiltSite) -> None:
+    """Made while mkdocs runs and written over its stand-ins: none of them is left empty."""
+    from govsite.site.build import prepare
+    from govsite.site.opendata import exports
+
+    data = prepare(built_site.root, TODAY)
+    made = exports(data, "", "", data.source)
+    for name in export_files():
+        published = (built_site.out / name).read_bytes()
+        assert published, name
+        if name.endswith((".csv", ".schema.json")):
+            text = made[name]
+            assert published == (text.encode("utf-8") if isinstance(text, str) else text), name
 
 
 @pytest.mark.slow

@@ -14,6 +14,7 @@ import json
 import logging
 import subprocess
 import sys
+import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,33 +35,69 @@ def run_mkdocs(
 
     Raises GovsiteError with mkdocs' last lines when the build fails.
     """
-    command = [
-        sys.executable,
-        "-m",
-        "govsite.site.mkdocs_run",
-        "--config",
-        str(config_file),
-        "--docs",
-        str(docs_dir),
-        "--site",
-        str(site_dir),
-        "--today",
-        today,
-        "--identity",
-        json.dumps(identity or {}, ensure_ascii=False),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", check=False)
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
-    # Warnings stay visible to whoever runs the build; on failure the last lines go into the error.
-    for line in lines if done.returncode == 0 else lines[:-_TAIL]:
-        print(line, file=sys.stderr)
-    if done.returncode != 0:
-        tail = "\n  ".join(lines[-_TAIL:]) or "（mkdocs 没有输出）"
-        raise GovsiteError(
-            f"mkdocs 生成网站失败（退出码 {done.returncode}），已发布的网站保持不变：\n  {tail}",
-            "按上面的 mkdocs 提示修正 mkdocs.yml 或 site_templates/ 中的模板后重新运行 govsite build。",
-        )
-    return lines
+    return MkdocsRun(config_file, docs_dir, site_dir, today, identity).finish()
+
+
+class MkdocsRun:
+    """mkdocs building in its child process while the caller does other work (the build makes the
+    open data meanwhile): started when made, `finish` waits for it, `stop` ends it."""
+
+    def __init__(
+        self,
+        config_file: Path,
+        docs_dir: Path,
+        site_dir: Path,
+        today: str,
+        identity: dict[str, str | None] | None = None,
+    ) -> None:
+        command = [
+            sys.executable,
+            "-m",
+            "govsite.site.mkdocs_run",
+            "--config",
+            str(config_file),
+            "--docs",
+            str(docs_dir),
+            "--site",
+            str(site_dir),
+            "--today",
+            today,
+            "--identity",
+            json.dumps(identity or {}, ensure_ascii=False),
+        ]
+        # its output goes to a file, not a pipe: nobody reads while the caller works, and a full
+        # pipe would stop mkdocs until somebody did; it lives until `finish` or `stop` closes it
+        self._output = tempfile.TemporaryFile()  # noqa: SIM115
+        try:
+            self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=self._output)
+        except BaseException:
+            self._output.close()
+            raise
+
+    def finish(self) -> list[str]:
+        """Wait for mkdocs; return its warnings, or raise GovsiteError with its last lines."""
+        returncode = self._process.wait()
+        self._output.seek(0)
+        text = self._output.read().decode("utf-8", errors="replace")
+        self._output.close()
+        lines = [line for line in text.splitlines() if line.strip()]
+        # Warnings stay visible to whoever runs the build; on failure the last lines go into the error.
+        for line in lines if returncode == 0 else lines[:-_TAIL]:
+            print(line, file=sys.stderr)
+        if returncode != 0:
+            tail = "\n  ".join(lines[-_TAIL:]) or "（mkdocs 没有输出）"
+            raise GovsiteError(
+                f"mkdocs 生成网站失败（退出码 {returncode}），已发布的网站保持不变：\n  {tail}",
+                "按上面的 mkdocs 提示修正 mkdocs.yml 或 site_templates/ 中的模板后重新运行 govsite build。",
+            )
+        return lines
+
+    def stop(self) -> None:
+        """End mkdocs (the caller failed meanwhile): nothing it leaves is published."""
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._output.close()
 
 
 class _Counter(logging.Handler):

@@ -404,6 +404,12 @@ def data_dictionary() -> list[DictionaryRow]:
     return found
 
 
+def export_files() -> tuple[str, ...]:
+    """The files `exports` makes, relative to the site's root."""
+    names = (XLSX_NAME, JSON_NAME, CSV_NAME, TABLE_NAME, SCHEMA_NAME)
+    return (*(f"data/{name}" for name in names), FEED_NAME)
+
+
 def exports(
     data: SiteData,
     site_name: str,

@@ -321,9 +321,14 @@ def write_pages(pages: Mapping[str, str | bytes], docs_dir: Path, assets: Path |
     docs_dir.mkdir(parents=True)
     if assets is not None and assets.is_dir():
         shutil.copytree(assets, docs_dir / "assets")
+    write_files(docs_dir, pages)
+
+
+def write_files(folder: Path, files: Mapping[str, str | bytes]) -> None:
+    """Write each file (its path relative to `folder`) over whatever is there."""
     folders: set[Path] = set()
-    for relative, text in pages.items():
-        target = docs_dir / relative
+    for relative, text in files.items():
+        target = folder / relative
         if target.parent not in folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             folders.add(target.parent)
