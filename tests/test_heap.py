@@ -38,3 +38,21 @@ def test_what_lives_through_the_build_is_frozen_during_it_only() -> None:
     with pytest.raises(RuntimeError), long_lived():
         raise RuntimeError("构建失败")
     assert gc.get_freeze_count() == 0
+
+
+def test_a_bulk_load_in_a_long_lived_block_is_frozen_with_it_and_let_go_after() -> None:
+    """The first collections after a bulk load would walk all it made: inside a build it is frozen
+    as soon as it is made; outside one (validate, check) it is left to the collector."""
+    with bulk_load():
+        loose = [[] for _ in range(1000)]
+    assert gc.get_freeze_count() == 0
+    with long_lived():
+        before = gc.get_freeze_count()
+        with bulk_load():
+            loaded = [[] for _ in range(1000)]
+        assert gc.get_freeze_count() >= before + len(loaded)
+        with long_lived():  # a block inside another lets nothing go when it ends
+            pass
+        assert gc.get_freeze_count() >= before + len(loaded)
+    assert gc.get_freeze_count() == 0
+    assert len(loose) == len(loaded)

@@ -19,7 +19,7 @@ from govsite.audit import AuditResult
 from govsite.cache import NO_CACHE, Cache
 from govsite.config import CONFIG_FILE, SiteIdentity, load_config
 from govsite.errors import GovsiteError
-from govsite.heap import long_lived
+from govsite.heap import long_lived, settle
 from govsite.model import Project
 from govsite.policy.pack import PolicyPack
 from govsite.privacy import ARTICLE as PRIVACY_ARTICLE
@@ -151,8 +151,9 @@ def build_site(
     if public:
         public_identity(identity)
     cache = Cache(root)
-    data = replace(prepare(root, today, cache, policies), history_url=identity.history)
-    with long_lived():  # the registry just loaded lives to the end of the build
+    with long_lived():  # the registry, once loaded, lives to the end of the build
+        data = replace(prepare(root, today, cache, policies), history_url=identity.history)
+        settle()
         return _render_and_publish(root, out, today, run_mkdocs, data, identity, cache, started)
 
 
