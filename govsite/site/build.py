@@ -2,8 +2,8 @@
 
 The steps are kept apart: `load_registry` reads files (I/O), `collect` decides what is shown (pure),
 `render_pages` turns it into Markdown (Jinja2), `mkdocs_run` builds HTML (a child process, while the
-open data is made),
-`write_project_pages` fills the project pages into the shell mkdocs built, and `swap_into` publishes. A failure at any step leaves the published site as it was.
+open data is made), `write_project_pages` fills the project pages into the shell mkdocs built, and
+`publish` puts the site in place. A failure at any step leaves the published site as it was.
 """
 
 from __future__ import annotations

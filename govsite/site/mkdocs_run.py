@@ -24,23 +24,10 @@ from govsite.errors import GovsiteError
 _TAIL = 20
 
 
-def run_mkdocs(
-    config_file: Path,
-    docs_dir: Path,
-    site_dir: Path,
-    today: str,
-    identity: dict[str, str | None] | None = None,
-) -> list[str]:
-    """Build `docs_dir` into `site_dir` with the settings of `config_file`; return mkdocs' warnings.
-
-    Raises GovsiteError with mkdocs' last lines when the build fails.
-    """
-    return MkdocsRun(config_file, docs_dir, site_dir, today, identity).finish()
-
-
 class MkdocsRun:
-    """mkdocs building in its child process while the caller does other work (the build makes the
-    open data meanwhile): started when made, `finish` waits for it, `stop` ends it."""
+    """mkdocs building `docs_dir` into `site_dir` with the settings of `config_file`, in its child
+    process, while the caller does other work (the build makes the open data meanwhile): started
+    when made, `finish` waits for it, `stop` ends it."""
 
     def __init__(
         self,
