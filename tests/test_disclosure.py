@@ -72,8 +72,12 @@ def rows(markdown: str, heading: str) -> list[list[str]]:
     section = markdown.split(f"# {heading}", 1)[1].split("\n## ", 1)[0]
     found = []
     for line in section.splitlines():
-        if line.startswith("| ") and not line.startswith("|---"):
+        if line.startswith("| ") and not line.startswith("|---"):  # a Markdown table
             found.append([cell.strip() for cell in line.strip("|").split(" | ")])
+        elif line.startswith("<tr>"):  # a table written as HTML (project pages)
+            found.append(
+                re.split(r"</t[dh]><t[dh][^>]*>", re.sub(r"^<tr><t[dh][^>]*>|</t[dh]></tr>$", "", line))
+            )
     return found[1:]  # without the heading row
 
 

@@ -176,6 +176,47 @@ def test_a_rebuild_publishes_in_place_what_a_fresh_build_publishes(tmp_path: Pat
 
 
 @pytest.mark.slow
+def test_pages_written_by_workers_are_the_pages_written_in_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forked workers convert each page, or read it from the cache, and write it themselves: the
+    site is the same byte for byte as one process makes it, converted or from the cache."""
+    root = tmp_path / "registry"
+    write_site_registry(root)
+    monkeypatch.setenv("GOVSITE_JOBS", "1")
+    monkeypatch.setenv("GOVSITE_NO_CACHE", "1")
+    build_site(root, tmp_path / "in-turn", today=TODAY)
+    monkeypatch.delenv("GOVSITE_NO_CACHE")
+    monkeypatch.setenv("GOVSITE_JOBS", "2")
+    monkeypatch.setenv("GOVSITE_MIN_PARALLEL", "2")
+    log = tmp_path / "reads.log"  # written by every process: the workers' reads are seen too
+    real = Cache.get
+
+    def recording(self: Cache, kind: str, key: str) -> object:
+        with log.open("a", encoding="utf-8") as file:
+            file.write(f"{os.getpid()} {kind}\n")
+        return real(self, kind, key)
+
+    def page_reads() -> list[str]:
+        reads = (
+            [line.split() for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
+        )
+        log.unlink(missing_ok=True)
+        return [pid for pid, kind in reads if kind == "page"]
+
+    monkeypatch.setattr(Cache, "get", recording)
+    build_site(root, tmp_path / "converted", today=TODAY)  # an empty cache: every page converted
+    assert page_reads() == []
+    build_site(root, tmp_path / "from-cache", today=TODAY)  # another site: every page from the cache
+    readers = page_reads()
+    assert len(readers) == 4 and str(os.getpid()) not in readers  # read where they are written
+    expected = tree(tmp_path / "in-turn")
+    assert len([p for p in expected if p.startswith("projects/")]) == 4
+    assert tree(tmp_path / "converted") == expected
+    assert tree(tmp_path / "from-cache") == expected
+
+
+@pytest.mark.slow
 def test_a_rebuild_reads_back_only_the_pages_it_writes_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -85,11 +85,36 @@ def md_block(value: object) -> Md:
     return Md(EMPTY) if value is None or value == "" else escape_block(value)
 
 
+def html_block(value: object) -> Md:
+    """`md_block` as HTML (paragraphs and lists), for a page whose blocks are written as HTML: the
+    same escaped lines, so it shows what Markdown makes of `md_block`."""
+    if value is None or value == "":
+        return Md(f"<p>{EMPTY}</p>")
+    blocks = []
+    # escape_block writes paragraphs (lines joined by <br>) and "- " lists, blank lines between;
+    # an escaped line never starts with "- " ("-" is written as an entity)
+    for block in escape_block(value).split("\n\n"):
+        if block.startswith("- "):
+            items = "\n".join(f"<li>{line[2:]}</li>" for line in block.split("\n"))
+            blocks.append(f"<ul>\n{items}\n</ul>")
+        else:
+            blocks.append(f"<p>{block}</p>")
+    return Md("\n\n".join(blocks))
+
+
 def link(text: object, target: str) -> Md:
     """A Markdown link; the target is built by us and must be a plain relative path (checked)."""
     if not _LINK_TARGET.fullmatch(target):
         raise ValueError(f"refusing link target {target!r}")
     return Md(f"[{md(text)}]({target})")
+
+
+def html_link(text: object, target: str) -> Md:
+    """`link` as HTML, for a table written as an HTML block (which Markdown passes through as it is):
+    the same checked target, so a link to another page's Markdown file is rewritten like any other."""
+    if not _LINK_TARGET.fullmatch(target):
+        raise ValueError(f"refusing link target {target!r}")
+    return Md(f'<a href="{html.escape(target, quote=True)}">{md(text)}</a>')
 
 
 def anchor(identifier: str) -> Md:
@@ -113,10 +138,20 @@ def make_environment(templates: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(md=md, md_block=md_block, day=day, label=label, labels=labels, cite=cite, html=html_md)
+    env.filters.update(
+        md=md,
+        md_block=md_block,
+        html_block=html_block,
+        day=day,
+        label=label,
+        labels=labels,
+        cite=cite,
+        html=html_md,
+    )
     env.globals["value_label"] = value_label  # value_label("kind", e.kind): a label that depends on the field
     env.globals.update(
         link=link,
+        html_link=html_link,
         page_link=page_link,
         table_link=table_link,
         anchor=anchor,
