@@ -58,12 +58,18 @@ def parse_bytes(raw: bytes, path: str, cache: Cache = NO_CACHE) -> Parsed:
     cached = cache.get("parse", key)
     if isinstance(cached, Parsed):
         return cached
+    return _parse_new(raw, path, blob, cache)
+
+
+def _parse_new(raw: bytes, path: str, blob: str, cache: Cache = NO_CACHE) -> Parsed:
+    """Parse and schema-check bytes the cache does not know, and store the result (in a forked
+    worker, there: pickling 10,000 results for the cache was a third of the parent's work)."""
     doc = load_bytes(raw, path)
     project, findings = validate_project(doc)
     if doc.ok:  # 保密审查: a file that reads is public record, and must carry no personal numbers
         findings = [*findings, *personal_data_findings(raw.decode("utf-8-sig"))]
     parsed = Parsed(doc, project, findings, blob)
-    store(cache, key, parsed)
+    store(cache, parse_key(path, blob), parsed)
     return parsed
 
 
@@ -131,13 +137,12 @@ class Corpus:
                 self.parsed(self.root / path, path)
             else:
                 todo.append((raw, path))
-        for (_raw, path), parsed in zip(todo, ordered_map(_parse_uncached, todo), strict=True):
+
+        def parse(job: tuple[bytes, str]) -> Parsed:
+            return _parse_new(job[0], job[1], blob_id(job[0]), self.cache)  # stored in the worker
+
+        for (_raw, path), parsed in zip(todo, ordered_map(parse, todo), strict=True):
             self._parsed[path] = parsed
-            store(self.cache, parse_key(path, parsed.blob), parsed)
-
-
-def _parse_uncached(job: tuple[bytes, str]) -> Parsed:
-    return parse_bytes(*job)
 
 
 def _loader(read: Callable[[list[str]], dict[str, bytes]], cache: Cache) -> Callable[[str, str], Project]:
@@ -192,11 +197,14 @@ def registry_index(
         else:
             todo.append((path, blob))
     contents = read([blob for _path, blob in todo]) if todo else {}
-    jobs = [(contents.get(blob, b""), path) for path, blob in todo]
-    for (path, blob), result in zip(todo, ordered_map(_parse_uncached, jobs), strict=True):
+    jobs = [(contents.get(blob, b""), path, blob in contents) for path, blob in todo]
+
+    def parse(job: tuple[bytes, str, bool]) -> Parsed:
+        raw, path, read_ = job  # stored where it is parsed (a worker), if it was read
+        return _parse_new(raw, path, blob_id(raw), cache if read_ else NO_CACHE)
+
+    for (path, blob), result in zip(todo, ordered_map(parse, jobs), strict=True):
         parsed[(path, blob)] = result
-        if blob in contents:
-            store(cache, parse_key(path, blob), result)
     entries = []
     fresh = []
     for path, blob in files:

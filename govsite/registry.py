@@ -199,11 +199,15 @@ def _judge_targets(run: _Run, listed: Sequence[tuple[Path, TreeEntry]]) -> list[
         )
         len(run.registry)
         run.registry.dependencies = []
-    fresh = ordered_map(lambda index: _judge(run, *_item_path(listed[index])), pending)
-    for index, judged in zip(pending, fresh, strict=True):
-        slots[index] = judged
-        if keys[index]:
+
+    def judge(index: int) -> Judged:
+        judged = _judge(run, *_item_path(listed[index]))
+        if keys[index]:  # stored where it is judged (a worker): the parent only collects
             run.cache.put("result", keys[index], judged)
+        return judged
+
+    for index, judged in zip(pending, ordered_map(judge, pending), strict=True):
+        slots[index] = judged
     results: list[ProjectResult] = []
     with bulk_load():  # the projects, unpickled
         for index, (item, entry) in enumerate(listed):
