@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -237,6 +238,38 @@ def test_a_rebuild_reads_back_only_the_pages_it_writes_again(
     assert read.count("markdown") == 1 and read.count("page") == 0
     text = page(out, "MH-2026-012").read_text(encoding="utf-8")
     assert "社区助餐" in text
+
+
+@pytest.mark.slow
+def test_a_page_whose_key_fields_did_not_change_keeps_its_search_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change to a project's summary converts its page again but not its search entry, which is
+    made from the title and key fields (segmenting loads jieba's dictionary: 0.5 s of a rebuild);
+    a change to its name makes the entry again. Either way the site is what a fresh build makes."""
+    import govsite.site.project_pages as project_pages_module
+
+    root, out = published_registry(tmp_path)
+    segmented: list[str] = []
+    real = project_pages_module.segment
+    monkeypatch.setattr(project_pages_module, "segment", lambda text: segmented.append(text) or real(text))
+    changed = root / "submissions" / "minhang" / "MH-2026-012.yaml"
+    assert not re.search(r"^summary:", changed.read_text(encoding="utf-8"), flags=re.M)
+    changed.write_text(changed.read_text(encoding="utf-8") + "summary: 建设内容（又改）\n", encoding="utf-8")
+    build_site(root, out, today=TODAY)
+    assert "又改" in page(out, "MH-2026-012").read_text(encoding="utf-8")
+    assert segmented == []
+    assert tree(out) == tree_of_fresh_build(root, tmp_path / "fresh-1")
+
+    rename_a_project(root)
+    build_site(root, out, today=TODAY)
+    assert any("社区助餐" in text for text in segmented)
+    assert tree(out) == tree_of_fresh_build(root, tmp_path / "fresh-2")
+
+
+def tree_of_fresh_build(root: Path, out: Path) -> dict[str, str]:
+    build_site(root, out, today=TODAY)
+    return tree(out)
 
 
 @pytest.mark.slow

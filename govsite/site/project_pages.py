@@ -235,18 +235,25 @@ class Converted:
         return shell.page(title, self.toc, self.body, self.first_heading)
 
 
-def _convert(page: ProjectPage, converter: Converter) -> Converted:
+def _convert(page: ProjectPage, converter: Converter, entry: dict[str, str] | None = None) -> Converted:
+    """The page converted; `entry`, its search entry if known (the title and key fields are what it
+    was segmented from: a rebuild after a change to the summary does not load jieba's dictionary)."""
     body, tokens = converter.convert(_strip_front_matter(page.markdown))
     body = rewrite_links(body, f"projects/{page.project_id}.md")
-    location = f"projects/{page.project_id}/"
-    # the theme shows a search result's title and text as HTML: they are escaped like its own pages'
-    entry = {
-        "location": location,
-        "title": segment(html.escape(page.title, quote=False)),
-        "text": segment(html.escape(page.key_text, quote=False)),
-    }
+    if entry is None:
+        # the theme shows a search result's title and text as HTML: escaped like its own pages'
+        entry = {
+            "location": f"projects/{page.project_id}/",
+            "title": segment(html.escape(page.title, quote=False)),
+            "text": segment(html.escape(page.key_text, quote=False)),
+        }
     first = str(tokens[0]["id"]) if tokens else ""
     return Converted(body, _toc(tokens), first, entry)
+
+
+def _search_source(page: ProjectPage) -> str:
+    """What a page's search entry is made from."""
+    return hashlib.sha256(f"{page.project_id}\0{page.title}\0{page.key_text}".encode()).hexdigest()
 
 
 def page_file(project_id: str) -> str:
@@ -261,12 +268,13 @@ def write_project_pages(
     docs_dir: Path,
     cache: Cache = NO_CACHE,
     published: Mapping[str, PublishedFile] | None = None,
-) -> tuple[dict[str, tuple[str, dict[str, str]]], set[str]]:
+) -> tuple[dict[str, tuple[str, dict[str, Any]]], set[str]]:
     """Fill the shell mkdocs built in `site` for every page; add the search entries and shards.
 
     A page `published` holds with the key it has now is in the published site as it should be: it is
-    not written again (see `govsite.site.publish`). Returns every project page (its path → its key
-    and search entry) and the paths of those kept."""
+    not written again (see `govsite.site.publish`). Returns every project page (its path → its key,
+    and its search entry with what that was made from, for the record of what was published) and
+    the paths of those kept."""
     published = published or {}
     shell_dir = site / "projects" / "_shell"
     shell = Shell.parse((shell_dir / "index.html").read_text(encoding="utf-8"))
@@ -281,16 +289,25 @@ def write_project_pages(
     paths = [page_file(p.project_id) for p in pages]
     entries: dict[int, dict[str, str]] = {}
     kept: set[str] = set()
+    sources = [_search_source(p) for p in pages]
+    # what the last build published beside each page: its search entry and what that was made from
+    previous: dict[int, dict[str, str]] = {}
     todo = []
     for index, key in enumerate(keys):
         before = published.get(paths[index])
-        if before is not None and before.key == key and isinstance(before.extra, dict):
-            entries[index] = before.extra
+        extra: Any = before.extra if before is not None else None
+        known = isinstance(extra, dict) and isinstance(extra.get("entry"), dict)
+        if known and extra.get("source") == sources[index]:
+            previous[index] = extra["entry"]
+        if known and before is not None and before.key == key:
+            entries[index] = extra["entry"]
             kept.add(paths[index])
         else:
             todo.append(index)
-    if any(not cache.has("page", keys[i]) for i in todo):
-        segment("预热")  # load jieba's dictionary once, before the workers fork and share it
+    converting = [i for i in todo if not cache.has("page", keys[i])]
+    if converting:
+        if any(i not in previous for i in converting):
+            segment("预热")  # load jieba's dictionary once, before the workers fork and share it
         converter.prepare()
 
     def make(index: int) -> dict[str, str]:
@@ -298,7 +315,7 @@ def write_project_pages(
         parent handles only the search entries, never 10,000 pages of HTML (it was the bottleneck)."""
         converted = cache.get("page", keys[index]) if cache.has("page", keys[index]) else None
         if not isinstance(converted, Converted):
-            converted = _convert(pages[index], converter)
+            converted = _convert(pages[index], converter, previous.get(index))
             cache.put("page", keys[index], converted)
         target = site / paths[index]
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -311,7 +328,7 @@ def write_project_pages(
     _remove_shell(site, shell_dir)
     _add_to_search(site, [entries[i] for i in range(len(pages))])
     _write_shards(site, pages)
-    return {paths[i]: (keys[i], entries[i]) for i in range(len(pages))}, kept
+    return {paths[i]: (keys[i], {"entry": entries[i], "source": sources[i]}) for i in range(len(pages))}, kept
 
 
 def _remove_shell(site: Path, shell_dir: Path) -> None:
