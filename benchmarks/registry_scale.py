@@ -199,6 +199,15 @@ def edit_one(root: Path, path: str, line: str) -> None:
     target.write_text(target.read_text(encoding="utf-8") + line, encoding="utf-8")
 
 
+def edit_summary(root: Path, path: str, words: str) -> None:
+    """A real change to one project: its summary, shown on its page and in the open data."""
+    target = root / path
+    text = target.read_text(encoding="utf-8")
+    changed = re.sub(r"^(summary: .*)$", lambda m: m.group(1) + words, text, count=1, flags=re.M)
+    assert changed != text, path
+    target.write_text(changed, encoding="utf-8")
+
+
 def pull_request(root: Path, paths: list[str]) -> dict[str, list[str]]:
     """Branches a department might open: one project changed with no rule across the registry; three
     projects changed, one an O&M declaration whose rule reads the system it maintains."""
@@ -287,8 +296,13 @@ def measure(size: int, with_mkdocs: bool, work: Path) -> dict[str, float]:
         figures["index_per_project"] = gz / size
     edit_one(root, paths[len(paths) // 2], "# 又改\n")
     wall, _, done = run(govsite("build", "--out", str(out)), root)
+    figures["rebuild_comment"] = wall
+    rows.append(Row("govsite build after a comment in one file (the project unchanged)", wall, "s"))
+    edit_summary(root, paths[len(paths) // 2], "（又改）")
+    wall, _, done = run(govsite("build", "--out", str(out)), root)
+    assert done.returncode == 0, done.stderr[-3000:]
     figures["rebuild"] = wall
-    rows.append(Row("govsite build after changing one project", wall, "s"))
+    rows.append(Row("govsite build after changing one project's summary", wall, "s"))
     # what the publish job does after each merge: a new commit, so the approval audit has a new tip
     git(root, "commit", "-q", "-am", "merge one change")
     wall, _, done = run(govsite("build", "--out", str(out)), root)
