@@ -24,6 +24,7 @@ MAX_BYTES = 256 * 1024
 MAX_DEPTH = 16
 # Numbers are written the way people write them: no hex, octal, sexagesimal, exponent, `_`, inf or NaN.
 _PLAIN_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
+_STR = "tag:yaml.org,2002:str"
 
 try:  # libyaml is bundled in PyYAML's wheels; the pure-Python loader is the (slow) fallback
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -224,7 +225,7 @@ class _Builder:
                         )
                     )
                     continue
-                key = self.loader.construct_object(key_node)
+                key = key_node.value if key_node.tag == _STR else self.loader.construct_object(key_node)
                 if key in result:
                     first = self.positions.get((*path, key), (0, 0))[0]
                     self.errors.append(
@@ -255,6 +256,9 @@ class _Builder:
                 self.positions[child] = (item_node.start_mark.line + 1, item_node.start_mark.column + 1)
                 items.append(self.build(item_node, child))
             return items
+        if node.tag == _STR:
+            # what SafeConstructor makes of a string, without its bookkeeping (most scalars are text)
+            return node.value
         try:
             value = self.loader.construct_object(node)
         except (yaml.YAMLError, ValueError) as exc:  # e.g. an impossible date such as 2026-02-30

@@ -21,6 +21,29 @@ def test_positions_point_at_values_and_keys() -> None:
     assert doc.locate(("d", 0, "x", "missing")) == (5, 8)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "name: 普通文字\n'quoted key': 'single'\n\"double\": \"双引号\\t转义\"\n",
+        "summary: |\n  第一行\n  第二行\nnote: >-\n  折叠\n  的文字\n",
+        "a: 1\nb: 1.5\nc: true\nd: ~\ne: 2026-03-02\nf: '2026-03-02'\ng: '1'\nh: yes\n",
+        "1: 数字键\nfalse: 布尔键\n2026-01-01: 日期键\nlist: [x, 'y', 3]\n",
+        "empty: ''\nspace: ' 前后空格 '\ncolon: 'a: b'\n",
+    ],
+)
+def test_every_value_is_what_yaml_s_safe_loader_makes(text: str) -> None:
+    """Strings are taken from the node without the constructor (most scalars are text): every value
+    and key, of every type, is still what PyYAML's safe loader makes of it."""
+    import yaml
+
+    doc = load_text(text, "f.yaml")
+    expected = yaml.safe_load(text)
+    assert doc.data == expected
+    assert [(k, type(k), type(v)) for k, v in doc.data.items()] == [
+        (k, type(k), type(v)) for k, v in expected.items()
+    ]
+
+
 def test_nested_duplicate_key_is_refused() -> None:
     doc = load_text("a:\n  b: 1\n  b: 2\n", "f.yaml")
     [error] = doc.errors
