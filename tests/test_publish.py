@@ -311,3 +311,53 @@ def test_a_rendered_page_s_markdown_is_left_in_the_cache_not_held(
     monkeypatch.setattr(Cache, "put", lambda self, kind, key, value: False)  # a cache that is full
     kept = _pages_of(root, Cache(root))
     assert {p.project_id: p.source for p in kept} == plain
+
+
+@pytest.mark.slow
+def test_long_lists_set_aside_from_mkdocs_come_out_as_mkdocs_makes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A district's list is put into the page after mkdocs built it (mkdocs parsed every tag of a
+    city's 10,000 rows): the site is the same byte for byte as when mkdocs converts the rows."""
+    from govsite.site import mkdocs_run
+
+    root = tmp_path / "registry"
+    write_site_registry(root)
+    monkeypatch.setenv("GOVSITE_NO_CACHE", "1")
+    monkeypatch.setattr(mkdocs_run, "SET_ASIDE_AT", 10**9)  # nothing set aside
+    build_site(root, tmp_path / "whole", today=TODAY)
+    put_back: list[str] = []
+    real = mkdocs_run.put_back_rows
+
+    def recording(site: Path, rows: dict[str, list[str]]) -> None:
+        put_back.extend(rows)
+        real(site, rows)
+
+    monkeypatch.setattr(mkdocs_run, "put_back_rows", recording)
+    monkeypatch.setattr(mkdocs_run, "SET_ASIDE_AT", 10)  # every table body set aside
+    build_site(root, tmp_path / "set-aside", today=TODAY)
+    assert "registry/minhang.md" in put_back
+    assert tree(tmp_path / "set-aside") == tree(tmp_path / "whole")
+
+
+def test_a_list_whose_place_mkdocs_did_not_keep_stops_the_build(tmp_path: Path) -> None:
+    from govsite.errors import GovsiteError
+    from govsite.site import mkdocs_run
+
+    pages: dict[str, str | bytes] = {
+        "registry/minhang.md": "# 列表\n\n<table>\n<tbody>\n"
+        + "<tr><td>甲</td></tr>\n" * 2000
+        + "</tbody>\n</table>\n"
+    }
+    rows = mkdocs_run.set_aside_rows(pages)
+    assert list(rows) == ["registry/minhang.md"] and "<tr>" not in str(pages["registry/minhang.md"])
+    page = tmp_path / "registry" / "minhang" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<html><body>主题没有输出正文</body></html>", encoding="utf-8")
+    with pytest.raises(GovsiteError, match="找不到表格内容的位置"):
+        mkdocs_run.put_back_rows(tmp_path, rows)
+    page.write_text(
+        f"<html><body><table>\n{pages['registry/minhang.md']}</table></body></html>", encoding="utf-8"
+    )
+    mkdocs_run.put_back_rows(tmp_path, rows)
+    assert page.read_text(encoding="utf-8").count("<tr><td>甲</td></tr>") == 2000

@@ -200,9 +200,10 @@ def _render_and_publish(
     # the open data is made while mkdocs runs and goes into its output: mkdocs copies, never reads,
     # these files, but checks that what the pages link to is there
     pages.update(dict.fromkeys(opendata.export_files(), b""))
+    rows = mkdocs_run.set_aside_rows(pages)  # the lists' rows go into mkdocs' output after it ran
     write_pages(pages, docs_dir, assets=templates / "assets")
-    del pages  # the lists (MBs) are on disk: not held while project pages are made
-    _publish(config_file, docs_dir, out, today, projects, cache, identity, open_data)
+    del pages  # the other pages (MBs) are on disk: not held while project pages are made
+    _publish(config_file, docs_dir, out, today, projects, cache, identity, open_data, rows)
     seconds = time.monotonic() - started
     return f"已生成 {counts} → {_shown(out, root)}（用时 {seconds:.1f} 秒）"
 
@@ -216,10 +217,12 @@ def _publish(
     cache: Cache,
     identity: SiteIdentity,
     meanwhile: Callable[[], Mapping[str, str | bytes]],
+    rows: dict[str, list[str]] | None = None,
 ) -> None:
     """mkdocs builds the site into a staging folder while `meanwhile` makes the files that go into
     it as they are (the open data: 2–3 s of a rebuild at 10,000 projects, as long as mkdocs); the
-    project pages are filled in and the whole published in place or swapped in."""
+    lists' rows (`rows`, set aside from mkdocs) and the project pages are filled in and the whole
+    published in place or swapped in."""
     out = out.resolve()
     staging = staging_folder(out)
     published = published_files(cache, out)
@@ -233,6 +236,7 @@ def _publish(
         running.finish()
         if not (staging / "index.html").is_file():
             raise GovsiteError("mkdocs 没有生成 index.html，已发布的网站保持不变", "检查 mkdocs.yml 的设置。")
+        mkdocs_run.put_back_rows(staging, rows or {})
         write_files(staging, files)
         pages, kept = write_project_pages(staging, projects, config_file, docs_dir, cache, published)
         if kept:
