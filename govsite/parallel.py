@@ -70,24 +70,3 @@ def ordered_imap(work: Callable[[Item], Result], items: Sequence[Item]) -> Itera
             yield from pool.imap(_run, items, chunksize=max(1, min(64, len(items) // (workers * 8))))
     finally:
         _work = None
-
-
-def side_by_side(tasks: Sequence[Callable[[], Result]], worth_it: bool = True) -> list[Result]:
-    """`[task() for task in tasks]` for a few independent, heavy tasks, each in its own forked worker
-    (heaviest first is best: they are handed out in order). `worth_it=False` (small inputs) or one
-    core: in this process."""
-    workers = min(jobs(), len(tasks))
-    if (
-        not worth_it
-        or workers < 2
-        or sys.platform == "win32"
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
-        return [task() for task in tasks]
-    global _work
-    _work = lambda index: tasks[index]()  # noqa: E731 - the workers inherit it at the fork
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return list(pool.imap(_run, range(len(tasks)), chunksize=1))
-    finally:
-        _work = None

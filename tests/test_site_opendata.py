@@ -172,26 +172,6 @@ def test_withheld_material_is_nowhere_in_the_build(built_site: BuiltSite) -> Non
 
 
 @pytest.mark.slow
-def test_exports_made_side_by_side_are_the_exports_made_in_turn(
-    built_site: BuiltSite, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A city's registry builds its exports in forked workers (the workbook alone is as slow as the
-    rest); the files are the same byte for byte."""
-    from govsite.site.build import prepare
-    from govsite.site.opendata import exports
-
-    data = prepare(built_site.root, TODAY)
-    monkeypatch.setenv("GOVSITE_JOBS", "1")
-    in_turn = exports(data, "目录", "https://example.gov.cn/", "abc")
-    monkeypatch.setenv("GOVSITE_JOBS", "2")
-    monkeypatch.setenv("GOVSITE_MIN_PARALLEL", "2")
-    assert exports(data, "目录", "https://example.gov.cn/", "abc") == in_turn
-    # the build gives mkdocs a stand-in for each, by these names, before they are made
-    assert sorted(in_turn) == sorted(export_files())
-    assert set(in_turn) >= {"data/registry.json", "data/registry.xlsx", "data/registry.csv"}
-
-
-@pytest.mark.slow
 def test_published_open_data_is_what_exports_makes(built_site: BuiltSite) -> None:
     """Made while mkdocs runs and written over its stand-ins: none of them is left empty."""
     from govsite.site.build import prepare
@@ -199,6 +179,8 @@ def test_published_open_data_is_what_exports_makes(built_site: BuiltSite) -> Non
 
     data = prepare(built_site.root, TODAY)
     made = exports(data, "", "", data.source)
+    # the build gives mkdocs a stand-in for each, by these names, before they are made
+    assert sorted(made) == sorted(export_files())
     for name in export_files():
         published = (built_site.out / name).read_bytes()
         assert published, name
@@ -223,3 +205,29 @@ def test_the_workbook_is_the_same_whenever_it_is_made(built_site: BuiltSite) -> 
         assert {m.date_time[:3] for m in book.infolist()} == {(TODAY.year, TODAY.month, TODAY.day)}
         properties = book.read("docProps/core.xml").decode()
         assert properties.count(f">{TODAY.isoformat()}T00:00:00Z<") == 2  # created and modified
+
+
+@pytest.mark.parametrize("shown", [1, 3, 7, 1000])
+def test_feed_keeps_the_newest_records_in_order(
+    built_site: BuiltSite, monkeypatch: pytest.MonkeyPatch, shown: int
+) -> None:
+    """Only the newest records are made into items; which ones, and their order, are what sorting
+    every record would give (ties in the registry's order, nothing dated after the build's day)."""
+    import datetime as dt
+
+    from govsite.site import opendata
+    from govsite.site.build import prepare
+
+    data = prepare(built_site.root, TODAY)
+    everything = []
+    for entry in data.projects:
+        p = entry.project
+        everything += [(s.date, p.id, f"stage-{i}") for i, s in enumerate(p.stages)]
+        everything += [(a.date, p.id, f"approval-{i}") for i, a in enumerate(entry.approvals) if a.verified]
+    everything = [e for e in everything if e[0] <= data.today]
+    assert len(everything) > 7
+    expected = sorted(everything, reverse=True)[:shown]
+    monkeypatch.setattr(opendata, "FEED_ENTRIES", shown)
+    assert [(i.when, i.project_id, i.key) for i in opendata.feed_items(data)] == expected
+    later = prepare(built_site.root, TODAY - dt.timedelta(days=400))
+    assert all(i.when <= later.today for i in opendata.feed_items(later))
