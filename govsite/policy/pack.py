@@ -20,6 +20,7 @@ import datetime as dt
 import functools
 import itertools
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -346,27 +347,36 @@ class CompiledRule:
     path: Path
     programs: dict[str, Any] = field(default_factory=dict)
     expanded: dict[str, str] = field(default_factory=dict)
+    # the same expressions with each let used more than once evaluated once (see _LetBinder)
+    bound: dict[str, str] = field(default_factory=dict)
     example_lines: list[int] = field(default_factory=list)  # where each example starts in the file
     raw: RuleSpec | None = None  # as written (params not filled in): what a revision inherits
     inherited_from: str | None = None  # the predecessor pack whose rule this is, in a revision
-    _per_index: dict[tuple[str, int], Any] = field(default_factory=dict)
+    _compiled: dict[tuple[str, int, bool], Any] = field(default_factory=dict)
 
-    def program(self, source: str, index: int | None = None) -> Any:
+    def program(self, source: str, index: int | None = None, bound: bool = True) -> Any:
         """The compiled program; inside `for_each`, one compiled per element position.
 
         `item` and `index` are inlined as `(<for_each>)[i]` and `i` rather than set in the
         context, for the same reason as lets (see _expand_lets). Lists are short, so the cache is.
+        `bound=False`: the expression with every let inlined, however often it is used (what
+        decides when the bound form fails, see _LetBinder).
         """
+        text = self.bound.get(source) if bound else None
+        if text is None:
+            text, bound = self.expanded[source], False
         if index is None or self.spec.for_each is None:
-            program = self.programs.get(source)
-            if program is None:  # a pack from the cache: compiled on first use
-                program = self.programs[source] = cel.compile(self.expanded[source])
+            key: tuple[str, int, bool] = (source, -1, bound)
+            program = self._compiled.get(key)
+            if program is None:
+                # a pack from the cache, or a bound form: compiled on first use
+                program = self.programs.get(source) if not bound else None
+                program = self._compiled[key] = program or cel.compile(text)
             return program
-        key = (source, index)
-        program = self._per_index.get(key)
+        key = (source, index, bound)
+        program = self._compiled.get(key)
         if program is None:
-            items = self.expanded[self.spec.for_each]
-            element = f"({items})[{index}]"
+            element = f"({self.expanded[self.spec.for_each]})[{index}]"
 
             def inline(name: str, attribute: str | None) -> str | None:
                 tail = f".{attribute}" if attribute else ""
@@ -376,12 +386,12 @@ class CompiledRule:
                     return str(index)
                 return None
 
-            program = self._per_index[key] = cel.compile(substitute_names(self.expanded[source], inline))
+            program = self._compiled[key] = cel.compile(substitute_names(text, inline))
         return program
 
     def __getstate__(self) -> dict[str, Any]:
         # compiled CEL programs do not pickle: a cached pack compiles each expression on first use
-        return {**self.__dict__, "programs": {}, "_per_index": {}}
+        return {**self.__dict__, "programs": {}, "_compiled": {}}
 
 
 @dataclass
@@ -506,6 +516,70 @@ def _expand_lets(source: str, expanded: dict[str, str]) -> str:
         return None
 
     return substitute_names(source, inline)
+
+
+def _let_uses(source: str) -> Counter[str]:
+    found: Counter[str] = Counter()
+
+    def note(name: str, attribute: str | None) -> None:
+        if name == "v" and attribute is not None:
+            found[attribute] += 1
+
+    substitute_names(source, lambda name, attribute: note(name, attribute))
+    return found
+
+
+class _LetBinder:
+    """Writes a rule's expressions with each let used more than once evaluated once.
+
+    Inlined, a let is evaluated wherever it appears: 杨浦's device-class lets (a regex match
+    against every name of the device table, then the longest match) appeared dozens of times in
+    one condition and cost 7 ms a budget item. CEL has no `let`; `[value].map(name, body)[0]` is
+    one. Unlike the inlined form it evaluates the let even where a condition would not have
+    reached it, so a let that fails there makes the bound form fail: the engine then evaluates
+    the inlined form (CompiledRule.program(bound=False)), which decides as before.
+    """
+
+    def __init__(self, lets: dict[str, str]) -> None:
+        self.lets = lets
+        self.names = list(lets)
+        # each let may use the lets before it (as _expand_lets inlines them)
+        self.direct: dict[str, Counter[str]] = {}
+        for position, name in enumerate(self.names):
+            earlier = set(self.names[:position])
+            self.direct[name] = Counter({k: n for k, n in _let_uses(lets[name]).items() if k in earlier})
+
+    def bind(self, source: str) -> str | None:
+        """`source` with its shared lets bound, or None when no let is used twice (counting the
+        uses inside other lets)."""
+        if not self.lets or "v." not in source:
+            return None
+        uses = Counter({k: n for k, n in _let_uses(source).items() if k in self.lets})
+        for name in reversed(self.names):  # every user of a let comes after it, or is `source`
+            for used, times in self.direct[name].items():
+                uses[used] += uses[name] * times
+        shared = [name for name in self.names if uses[name] >= 2]
+        if not shared:
+            return None
+        body = self._write(source, len(self.names), shared)
+        for name in reversed(shared):  # the first let outermost: the later ones may use it
+            value = self._write(self.lets[name], self.names.index(name), shared)
+            body = f"[{value}].map(_v_{name}, {body})[0]"
+        return body
+
+    def _write(self, text: str, visible: int, shared: list[str]) -> str:
+        """`text` with the first `visible` lets bound or inlined (a name it may not use is left
+        for CEL to report, as _expand_lets leaves it)."""
+        names = self.names[:visible]
+
+        def inline(name: str, attribute: str | None) -> str | None:
+            if name != "v" or attribute not in names:
+                return None
+            if attribute in shared:
+                return f"_v_{attribute}"
+            return f"({self._write(self.lets[attribute], self.names.index(attribute), shared)})"
+
+        return substitute_names(text, inline)
 
 
 _EXPRESSION_FIELDS = ("when", "require", "start", "due", "done_on", "working_days", "calendar_days", "years")
@@ -638,10 +712,14 @@ def _compile_rule(
     expanded: dict[str, str] = {}
     for name, source in spec.let.items():
         expanded[name] = _expand_lets(source, expanded)
+    binder = _LetBinder(spec.let)
     for loc, source in _expressions(spec):
         try:
             compiled.expanded[source] = _expand_lets(source, expanded)
             compiled.programs[source] = cel.compile(compiled.expanded[source])
+            bound = binder.bind(source)
+            if bound is not None:
+                compiled.bound[source] = bound
         except ValueError as exc:
             problems.add(doc.path, doc.locate(loc)[0], f"CEL 表达式有误：{source!r}：{cel_error(str(exc))}")
     if spec.function is not None:
@@ -881,6 +959,7 @@ def load_pack(folder: Path, parent: PolicyPack | None = None) -> PolicyPack:
                     path=inherited.path,
                     programs=inherited.programs,
                     expanded=inherited.expanded,
+                    bound=inherited.bound,
                     example_lines=inherited.example_lines,
                     raw=shifted,
                     inherited_from=inherited.inherited_from or parent.id,
