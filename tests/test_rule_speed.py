@@ -17,7 +17,7 @@ from govsite.policy import celext as cel
 from govsite.policy import engine
 from govsite.policy.engine import Situation, _lend, evaluate
 from govsite.policy.functions import matching
-from govsite.policy.pack import CompiledRule, _LetBinder, load_pack, load_packs
+from govsite.policy.pack import CompiledRule, _LetBinder, flatten_paths, load_pack, load_packs
 from govsite.policy.selftest import iter_examples
 from govsite.validation import validate_project
 from govsite.vocabulary import Stage
@@ -122,7 +122,7 @@ def test_a_let_that_fails_where_the_inlined_form_does_not_reach_it_decides_as_in
     situation = Situation(Stage.REQUIREMENT, Stage.REQUIREMENT, today=dt.date(2026, 3, 3))
     rule = next(r for r in guarded.rules if r.spec.id == "MH-06")
     source = next(s for s in rule.bound if "ninth" in s)
-    context = cel.Context(engine.project_variables(project, guarded, situation))
+    context = engine._Scope(engine.project_variables(project, guarded, situation), guarded).context
     with pytest.raises(Exception):  # noqa: B017 - the CEL runtime's own error type
         rule.program(source).execute(context)  # the bound form fails here …
     assert rule.program(source, bound=False).execute(context) is False  # … the inlined does not
@@ -203,3 +203,58 @@ def test_sorted_sorts_what_cel_gives_it() -> None:
     for _ in range(5):
         context = engine._new_context({"m": {"b": 1, "a": 2, "c": 3, "d": 4}})
         assert cel.compile("sorted(m.filter(k, true))").execute(context) == ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("project.budget.total > 0.0", "_project_budget.total > 0.0"),
+        ("project.name == 'project.name'", "_project_name == 'project.name'"),  # never inside quotes
+        ('params.item_kinds[item.kind] + "params.x"', '_params_item_kinds[item.kind] + "params.x"'),
+        ("size(project.budget.items) > 0", "size(_project_budget_items) > 0"),  # the list the rule iterates
+        ("project.stages.filter(s, s.stage == 'x')", "_project_stages.filter(s, s.stage == 'x')"),
+        ("x.project.budget == y.params.z", "x.project.budget == y.params.z"),  # fields named so
+        (
+            "has(project.review_track) && project.x",
+            "has(project.review_track) && project.x",
+        ),  # has() needs it
+        ("projects.size() + paramsx", "projects.size() + paramsx"),
+    ],
+)
+def test_paths_are_read_from_variables_of_their_own(written: str, read: str) -> None:
+    assert flatten_paths(written, frozenset({"budget.items"})) == read
+
+
+def test_every_flattened_expression_of_every_pack_compiles_and_reads_nothing_whole() -> None:
+    """No shipped rule reads `project` or `params` whole, so neither is converted into a context
+    twice; and every expression, flattened, is still CEL."""
+    for pack in load_packs(POLICIES):
+        for rule in pack.rules:
+            assert rule.reads_whole() == set(), rule.spec.id
+            for source in rule.expanded:
+                rule.program(source)
+                if rule.spec.for_each:
+                    rule.program(source, 0)
+
+
+def test_a_rule_that_reads_the_project_whole_still_has_it(tmp_path: Path) -> None:
+    pack_folder = shutil.copytree(POLICIES / "minhang-2025", tmp_path / "minhang-2025")
+    rule = pack_folder / "rules" / "MH-06.yaml"
+    text = rule.read_text(encoding="utf-8")
+    old = "applies: project.type == 'construction'\n"
+    assert old in text
+    rule.write_text(
+        text.replace(
+            old, "applies: project.type == 'construction' && size(project) > 0 && size(params) > 0\n"
+        ),
+        encoding="utf-8",
+    )
+    whole = load_pack(pack_folder)
+    assert next(r for r in whole.rules if r.spec.id == "MH-06").reads_whole() == {"project", "params"}
+    project = _town_project(POLICIES / "minhang-2025")
+    situation = Situation(None, Stage.REQUIREMENT, today=dt.date(2026, 3, 3))
+    result = evaluate(project, whole, situation)
+    expected = evaluate(project, load_pack(POLICIES / "minhang-2025"), situation)
+    assert not [f for f in result.findings if "无法判定" in f.message]
+    assert result.findings == expected.findings and result.route == expected.route
+    assert any(r.rule == "MH-06" for r in result.route)

@@ -18,7 +18,7 @@ from govsite.policy import celext as cel
 from govsite.policy.functions import CEL_FUNCTIONS
 from govsite.policy.named import NAMED_RULES
 from govsite.policy.named.common import RuleContext
-from govsite.policy.pack import ClockSpec, CompiledRule, PolicyPack
+from govsite.policy.pack import ClockSpec, CompiledRule, PolicyPack, path_variable
 from govsite.vocabulary import Stage
 from govsite.workdays import DEFAULT_CALENDAR, WorkingCalendar, add_calendar_days, add_years
 
@@ -95,19 +95,23 @@ class _Scope:
     values 0.3 ms, and its regulation's `params` (device tables, item kinds …) as much again. So
     the context holding a pack's `params` is made once per process and lent to one project after
     another (every other variable set anew); a scope made while it is lent (a rule that evaluates
-    another project) gets a context of its own.
+    another project) gets a context of its own. The project's fields and the params are variables
+    of their own (`_project_budget`, `_params_item_kinds`: see pack.flatten_paths).
     """
 
-    def __init__(self, variables: dict[str, Any]) -> None:
-        self.lent = _lend(variables["params"])
+    def __init__(self, variables: dict[str, Any], pack: PolicyPack | None = None) -> None:
+        shape = _shape(pack) if pack is not None else _Shape((), True)
+        variables = _with_paths(variables, shape)
+        self.lent = _lend(variables["params"], shape.whole_params)
         if self.lent is not None:
             self.context = self.lent.context
             for name, value in variables.items():
-                if name != "params":
+                if name != "params" and not name.startswith("_params_"):
                     self.context.add_variable(name, value)
         else:
             self.context = _new_context(variables)
         self.current: dict[str, Any] = {k: _snapshot(v) for k, v in variables.items()}
+        self.pending: dict[str, Any] = {}  # set, not yet in the context (see set)
         self.index: int | None = None  # position in the current rule's for_each, if any
 
     def close(self) -> None:
@@ -116,14 +120,23 @@ class _Scope:
             self.lent = None
 
     def set(self, name: str, value: Any) -> None:
-        if name in self.current and self.current[name] == value:
-            return
-        self.current[name] = _snapshot(value)
-        self.context.add_variable(name, value)
+        """Set `name` for the next rule that reads it: every change costs the next evaluation a
+        rebuild of the whole context (~0.1 ms), so rules that do not read it do not pay for it."""
+        self.pending[name] = _snapshot(value)
+
+    def _apply(self, rule: CompiledRule) -> None:
+        for name in [n for n in self.pending if rule.mentions(n)]:
+            value = self.pending.pop(name)
+            if name in self.current and self.current[name] == value:
+                continue
+            self.current[name] = value
+            self.context.add_variable(name, value)
 
     def run(self, rule: CompiledRule, source: str) -> Any:
         if source == "true":  # the default of every `when` and `applies`
             return True
+        if self.pending:
+            self._apply(rule)
         try:
             return rule.program(source, self.index).execute(self.context)
         except Exception as exc:  # the CEL runtime raises several types; all mean the same here
@@ -137,7 +150,50 @@ class _Scope:
             raise RuleError(f"{source!r}: {exc}") from exc
 
 
-def _new_context(variables: dict[str, Any]) -> Any:
+@dataclass(frozen=True)
+class _Shape:
+    """What of the project a pack's flattened expressions read (pack.flatten_paths)."""
+
+    deep: tuple[tuple[str, str], ...]  # lists of a field of the project a rule iterates
+    whole: bool  # some expression reads `project` as a whole
+    whole_params: bool = True  # … or `params`
+
+
+_SHAPES: dict[int, tuple[PolicyPack, _Shape]] = {}
+
+
+def _shape(pack: PolicyPack) -> _Shape:
+    known = _SHAPES.get(id(pack))
+    if known is not None and known[0] is pack:
+        return known[1]
+    deep = sorted({tuple(path.split(".", 1)) for rule in pack.rules for path in rule.deep_paths})
+    wholes = set().union(*(rule.reads_whole() for rule in pack.rules))
+    shape = _Shape(tuple((a, b) for a, b in deep), "project" in wholes, "params" in wholes)
+    if len(_SHAPES) >= _SHARED_AT_MOST:
+        _SHAPES.clear()
+    _SHAPES[id(pack)] = (pack, shape)
+    return shape
+
+
+def _with_paths(variables: dict[str, Any], shape: _Shape) -> dict[str, Any]:
+    """The variables with the project's fields (and the lists rules iterate) as variables of their
+    own, as the pack's compiled expressions read them (pack.flatten_paths)."""
+    project = variables.get("project")
+    if not isinstance(project, dict):
+        return variables
+    out = {k: v for k, v in variables.items() if k != "project" or shape.whole}
+    for name, value in project.items():
+        out[path_variable("project", name)] = value
+    for outer, inner in shape.deep:
+        holder = project.get(outer)
+        out[path_variable("project", outer, inner)] = holder.get(inner) if isinstance(holder, dict) else None
+    return out
+
+
+def _new_context(variables: dict[str, Any], params: dict[str, Any] | None = None) -> Any:
+    params = variables.get("params") if params is None else params
+    if isinstance(params, dict):  # each of the pack's params a variable too (pack.flatten_paths)
+        variables = {**variables, **{path_variable("params", k): v for k, v in params.items()}}
     context = cel.Context(variables)
     for name, function in CEL_FUNCTIONS.items():
         context.add_function(name, function)
@@ -155,15 +211,17 @@ _SHARED: dict[int, _Shared] = {}
 _SHARED_AT_MOST = 16  # a run has one pack per district and revision; tests load thousands
 
 
-def _lend(params: dict[str, Any]) -> _Shared | None:
+def _lend(params: dict[str, Any], whole: bool = True) -> _Shared | None:
     """The context already holding `params` (a pack's, never changed once loaded), if no other
-    scope is using it."""
+    scope is using it. `whole`: `params` itself as well as each of them (each change of the context
+    costs in proportion to all it holds, so what no rule reads is not in it)."""
     shared = _SHARED.get(id(params))
     if shared is None or shared.params is not params:
         if len(_SHARED) >= _SHARED_AT_MOST:
             for key in [k for k, v in _SHARED.items() if not v.busy][: len(_SHARED) // 2]:
                 del _SHARED[key]
-        shared = _SHARED[id(params)] = _Shared(params, _new_context({"params": params}))
+        context = _new_context({"params": params} if whole else {}, params)
+        shared = _SHARED[id(params)] = _Shared(params, context)
     if shared.busy:
         return None
     shared.busy = True
@@ -268,7 +326,7 @@ def _waive(project: Project, pack: PolicyPack, findings: list[Finding]) -> list[
 
 
 def _evaluate(project: Project, pack: PolicyPack, situation: Situation) -> Evaluation:
-    scope = _Scope(project_variables(project, pack, situation))
+    scope = _Scope(project_variables(project, pack, situation), pack)
     try:
         return _evaluate_in(scope, project, pack, situation)
     finally:

@@ -341,6 +341,49 @@ def substitute_names(source: str, replace: Callable[[str, str | None], str | Non
     return _STRING_OR_NAME.sub(one, source)
 
 
+# A path into the project or the params, outside quoted strings: `project.budget.items` …
+_PATH_OR_STRING = re.compile(
+    r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|(?<![.\w])(project|params)\.([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?"""
+)
+_WHOLE = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|(?<![.\w])(project|params)(?![\w])""")
+_HAS_PATH = re.compile(r"has\(\s*(project|params)\.")
+_DEEP_PATH = re.compile(r"project\.([A-Za-z_]\w*)\.([A-Za-z_]\w*)")
+
+
+def path_variable(root: str, *names: str) -> str:
+    """The context variable that holds `root.name(.name)`: `_project_budget_items`."""
+    return "_".join(("", root, *names))
+
+
+def flatten_paths(text: str, deep: frozenset[str] = frozenset()) -> str:
+    """`project.<field>` and `params.<name>` read from context variables of their own.
+
+    The CEL engine copies the value a field access selects, whole: `project.budget` (the budget
+    with its items) 4.6 µs, `project.budget.items` 10 µs, on every access — and a rule over
+    the budget items reads an item a dozen times. A variable of the context is read without a
+    copy, so the project's fields and the pack's params are each one (`_project_budget`,
+    `_params_item_kinds`), and a list a rule iterates (`deep`: `budget.items`) one more. The
+    values are the same; only where the engine finds them changes. An expression that uses
+    `has()` on such a path is left as written (has() needs the field access)."""
+    if _HAS_PATH.search(text):
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        root, name, inner = match.groups()
+        if root is None:
+            return match.group(0)  # a string literal
+        if inner is not None and root == "project" and f"{name}.{inner}" in deep:
+            return path_variable(root, name, inner)
+        return path_variable(root, name) + (f".{inner}" if inner else "")
+
+    return _PATH_OR_STRING.sub(one, text)
+
+
+def uses_whole(text: str) -> bool:
+    """Whether `text` (flattened) still reads `project` or `params` as a whole."""
+    return any(m.group(1) for m in _WHOLE.finditer(text))
+
+
 @dataclass
 class CompiledRule:
     spec: RuleSpec
@@ -353,6 +396,7 @@ class CompiledRule:
     raw: RuleSpec | None = None  # as written (params not filled in): what a revision inherits
     inherited_from: str | None = None  # the predecessor pack whose rule this is, in a revision
     _compiled: dict[tuple[str, int, bool], Any] = field(default_factory=dict)
+    _mentions: dict[str, bool] = field(default_factory=dict)
 
     def program(self, source: str, index: int | None = None, bound: bool = True) -> Any:
         """The compiled program; inside `for_each`, one compiled per element position.
@@ -369,9 +413,8 @@ class CompiledRule:
             key: tuple[str, int, bool] = (source, -1, bound)
             program = self._compiled.get(key)
             if program is None:
-                # a pack from the cache, or a bound form: compiled on first use
-                program = self.programs.get(source) if not bound else None
-                program = self._compiled[key] = program or cel.compile(text)
+                # compiled on first use, reading paths from their own variables
+                program = self._compiled[key] = cel.compile(flatten_paths(text, self.deep_paths))
             return program
         key = (source, index, bound)
         program = self._compiled.get(key)
@@ -386,8 +429,36 @@ class CompiledRule:
                     return str(index)
                 return None
 
-            program = self._compiled[key] = cel.compile(substitute_names(text, inline))
+            text = substitute_names(text, inline)
+            program = self._compiled[key] = cel.compile(flatten_paths(text, self.deep_paths))
         return program
+
+    @property
+    def deep_paths(self) -> frozenset[str]:
+        """The list this rule iterates, when it is a field of a field of the project
+        (`budget.items`): read from a variable of its own (see flatten_paths)."""
+        match = _DEEP_PATH.fullmatch((self.spec.for_each or "").strip())
+        return frozenset([f"{match.group(1)}.{match.group(2)}"]) if match else frozenset()
+
+    def mentions(self, name: str) -> bool:
+        """Whether an expression of the rule may read the variable `name` (by its text: a
+        mention inside a string counts too, which only costs time)."""
+        found = self._mentions.get(name)
+        if found is None:
+            texts = [*self.expanded.values(), *self.bound.values()]
+            found = self._mentions[name] = any(name in text for text in texts)
+        return found
+
+    def reads_whole(self) -> set[str]:
+        """`project` or `params` where some expression of the rule reads it whole (flattened, it
+        then needs the whole value in the context too)."""
+        found: set[str] = set()
+        texts = [*self.expanded.values(), *self.bound.values()]
+        for text in texts:
+            for match in _WHOLE.finditer(flatten_paths(text, self.deep_paths)):
+                if match.group(1):
+                    found.add(match.group(1))
+        return found
 
     def __getstate__(self) -> dict[str, Any]:
         # compiled CEL programs do not pickle: a cached pack compiles each expression on first use
