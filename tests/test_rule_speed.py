@@ -219,6 +219,10 @@ def test_sorted_sorts_what_cel_gives_it() -> None:
             "has(project.review_track) && project.x",
         ),  # has() needs it
         ("projects.size() + paramsx", "projects.size() + paramsx"),
+        (
+            "xs.exists(project, project.id == 'a') || project.id == 'b'",  # the comprehension's own name
+            "xs.exists(project, project.id == 'a') || project.id == 'b'",
+        ),
     ],
 )
 def test_paths_are_read_from_variables_of_their_own(written: str, read: str) -> None:

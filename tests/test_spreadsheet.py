@@ -127,3 +127,19 @@ def test_same_rows_same_bytes_and_dated_as_asked() -> None:
         assert book.read("docProps/core.xml").decode().count(">2026-12-04T00:00:00Z<") == 2
     properties = load_workbook(io.BytesIO(first)).properties
     assert properties.created == WHEN and properties.modified == WHEN
+
+
+def test_a_sheet_name_excel_would_refuse_is_made_acceptable() -> None:
+    sheet = load_workbook(io.BytesIO(workbook("登记册[2026]: a/b\\c*?", [["x"]], WHEN))).active
+    assert sheet is not None and sheet.title == "登记册_2026__ a_b_c__"
+
+
+@pytest.mark.parametrize("piece", ["字", "a", "😀"])
+def test_a_text_longer_than_a_cell_holds_is_cut_and_says_so(piece: str) -> None:
+    from govsite.site.spreadsheet import CELL_LIMIT
+
+    text = piece * 40_000
+    (cell,) = _read(workbook("表", [[text]], WHEN))[0]
+    assert isinstance(cell, str) and cell.endswith("…") and text.startswith(cell[:-1])
+    assert len(cell.encode("utf-16-le")) // 2 <= CELL_LIMIT
+    assert _read(workbook("表", [[piece * 100]], WHEN)) == [[piece * 100]]  # a short one is whole

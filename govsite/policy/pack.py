@@ -347,6 +347,8 @@ _PATH_OR_STRING = re.compile(
 )
 _WHOLE = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|(?<![.\w])(project|params)(?![\w])""")
 _HAS_PATH = re.compile(r"has\(\s*(project|params)\.")
+# a comprehension whose variable is named project or params: inside it the name is not the context's
+_SHADOWED = re.compile(r"\.\s*(all|exists|exists_one|map|filter)\(\s*(project|params)\s*,")
 _DEEP_PATH = re.compile(r"project\.([A-Za-z_]\w*)\.([A-Za-z_]\w*)")
 
 
@@ -364,8 +366,9 @@ def flatten_paths(text: str, deep: frozenset[str] = frozenset()) -> str:
     copy, so the project's fields and the pack's params are each one (`_project_budget`,
     `_params_item_kinds`), and a list a rule iterates (`deep`: `budget.items`) one more. The
     values are the same; only where the engine finds them changes. An expression that uses
-    `has()` on such a path is left as written (has() needs the field access)."""
-    if _HAS_PATH.search(text):
+    `has()` on such a path, or one where a comprehension names its variable `project` or
+    `params`, is left as written (has() needs the field access; the variable is not the context's)."""
+    if _HAS_PATH.search(text) or _SHADOWED.search(text):
         return text
 
     def one(match: re.Match[str]) -> str:

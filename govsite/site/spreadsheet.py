@@ -21,6 +21,8 @@ from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")  # Excel refuses a workbook whose sheet name has one
+CELL_LIMIT = 32_767  # characters (UTF-16 units) Excel keeps in a cell: a longer text is cut, with …
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PACKAGE = "http://schemas.openxmlformats.org/package/2006"
@@ -38,8 +40,13 @@ def column_letters(index: int) -> str:
 
 
 def _text(value: str) -> str:
+    value = _NOT_XML.sub("", value)
+    if len(value.encode("utf-16-le")) > 2 * CELL_LIMIT:  # Excel counts UTF-16 units
+        head = value[: CELL_LIMIT - 1]
+        wide = sum(1 for c in head if ord(c) > 0xFFFF)  # two units each
+        value = value[: CELL_LIMIT - 1 - wide] + "…"
     # a carriage return as a reference: an XML reader would make a bare one a line feed
-    return escape(_NOT_XML.sub("", value)).replace("\r", "&#13;")
+    return escape(value).replace("\r", "&#13;")
 
 
 def _cell(reference: str, value: object) -> str:
@@ -78,6 +85,11 @@ def _sheet(rows: Iterable[Sequence[object]], widths: Sequence[float]) -> bytes:
         out.write("</row>")
     out.write("</sheetData></worksheet>")
     return out.getvalue().encode("utf-8")
+
+
+def _sheet_name(name: str) -> str:
+    """What Excel accepts as a sheet's name: 31 characters at most, none of [ ] : * ? / \\."""
+    return _NOT_IN_SHEET_NAME.sub("_", _NOT_XML.sub("", name))[:31] or "Sheet1"
 
 
 def _parts(sheet_name: str, when: dt.datetime, application: str) -> dict[str, str]:
@@ -120,7 +132,7 @@ def _parts(sheet_name: str, when: dt.datetime, application: str) -> dict[str, st
         ),
         "xl/workbook.xml": (
             f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_RELATIONSHIPS}">'
-            f'<sheets><sheet name={quoteattr(_NOT_XML.sub("", sheet_name)[:31])} sheetId="1" r:id="rId1"/></sheets>'
+            f'<sheets><sheet name={quoteattr(_sheet_name(sheet_name))} sheetId="1" r:id="rId1"/></sheets>'
             "</workbook>"
         ),
         "xl/_rels/workbook.xml.rels": (
