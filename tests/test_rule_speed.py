@@ -262,3 +262,18 @@ def test_a_rule_that_reads_the_project_whole_still_has_it(tmp_path: Path) -> Non
     assert not [f for f in result.findings if "无法判定" in f.message]
     assert result.findings == expected.findings and result.route == expected.route
     assert any(r.rule == "MH-06" for r in result.route)
+
+
+def test_threads_judging_at_once_each_get_a_context_of_their_own() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    pack = load_pack(POLICIES / "minhang-2025")
+    projects = [
+        _town_project(POLICIES / "minhang-2025"),
+        _town_project(POLICIES / "minhang-2025", town=False),
+    ]
+    situation = Situation(None, Stage.REQUIREMENT, today=dt.date(2026, 3, 3))
+    expected = [evaluate(p, pack, situation) for p in projects]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda i: evaluate(projects[i % 2], pack, situation), range(40)))
+    assert results == [expected[i % 2] for i in range(40)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -208,6 +209,7 @@ class _Shared:
 
 
 _SHARED: dict[int, _Shared] = {}
+_LENDING = threading.Lock()
 _SHARED_AT_MOST = 16  # a run has one pack per district and revision; tests load thousands
 
 
@@ -215,17 +217,18 @@ def _lend(params: dict[str, Any], whole: bool = True) -> _Shared | None:
     """The context already holding `params` (a pack's, never changed once loaded), if no other
     scope is using it. `whole`: `params` itself as well as each of them (each change of the context
     costs in proportion to all it holds, so what no rule reads is not in it)."""
-    shared = _SHARED.get(id(params))
-    if shared is None or shared.params is not params:
-        if len(_SHARED) >= _SHARED_AT_MOST:
-            for key in [k for k, v in _SHARED.items() if not v.busy][: len(_SHARED) // 2]:
-                del _SHARED[key]
-        context = _new_context({"params": params} if whole else {}, params)
-        shared = _SHARED[id(params)] = _Shared(params, context)
-    if shared.busy:
-        return None
-    shared.busy = True
-    return shared
+    with _LENDING:  # threads (a server building while it serves) take turns, never one context
+        shared = _SHARED.get(id(params))
+        if shared is None or shared.params is not params:
+            if len(_SHARED) >= _SHARED_AT_MOST:
+                for key in [k for k, v in _SHARED.items() if not v.busy][: len(_SHARED) // 2]:
+                    del _SHARED[key]
+            context = _new_context({"params": params} if whole else {}, params)
+            shared = _SHARED[id(params)] = _Shared(params, context)
+        if shared.busy:
+            return None
+        shared.busy = True
+        return shared
 
 
 def _snapshot(value: Any) -> Any:
