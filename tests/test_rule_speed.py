@@ -277,3 +277,25 @@ def test_threads_judging_at_once_each_get_a_context_of_their_own() -> None:
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda i: evaluate(projects[i % 2], pack, situation), range(40)))
     assert results == [expected[i % 2] for i in range(40)]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "says"),
+    [("'(通讯+)+费'", "重复的重复"), ("'通讯(费'", "不是有效的正则表达式")],
+)
+def test_a_word_list_pattern_that_could_run_for_ever_is_refused_at_load(
+    tmp_path: Path, pattern: str, says: str
+) -> None:
+    """`matching` uses Python's backtracking expressions on text a department writes."""
+    from govsite.errors import GovsiteError
+
+    pack = shutil.copytree(POLICIES / "yangpu-2023", tmp_path / "yangpu-2023")
+    policy = pack / "policy.yaml"
+    text = policy.read_text(encoding="utf-8")
+    old = "- {pattern: '通讯(服务)?费|"
+    assert old in text
+    line = text[: text.index(old)].count("\n") + 1
+    policy.write_text(text.replace(old, "- {pattern: " + pattern + ", x: '", 1), encoding="utf-8")
+    with pytest.raises(GovsiteError) as raised:
+        load_pack(pack)
+    assert f"{policy}:{line}:" in raised.value.message and says in raised.value.message

@@ -32,6 +32,7 @@ from govsite import districts as district_registry
 from govsite.cache import Cache, folder_digest
 from govsite.districts import PREFIX_PATTERN, DistrictInfo, DistrictKey
 from govsite.errors import GovsiteError
+from govsite.findings import FieldPath
 from govsite.lifecycle import Lifecycle, Transition
 from govsite.policy import celext as cel
 from govsite.validation import _dotted
@@ -848,6 +849,42 @@ def _with_params(spec: RuleSpec, params: dict[str, Any]) -> RuleSpec:
     )
 
 
+# a group with a quantifier inside, itself repeated: (a+)+, (x|xy)*, ([a-z]+\s?)+ …
+_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]")
+
+
+def _pattern_problems(params: dict[str, Any]) -> list[tuple[FieldPath, str]]:
+    """The word-list patterns (`{pattern: …}` entries of the params, for `matching`) that do not
+    compile, or that a project's text could make run for ever.
+
+    `matching` uses Python's regular expressions, which backtrack: a pattern that repeats a
+    repeated group takes time exponential in the length of the text it fails on, and the text is
+    whatever a department writes. CEL's own `matches` (RE2) cannot; a word list needs neither."""
+    found: list[tuple[FieldPath, str]] = []
+    for name, value in params.items():
+        if not isinstance(value, list):
+            continue
+        for index, entry in enumerate(value):
+            if not isinstance(entry, dict) or "pattern" not in entry:
+                continue
+            where: FieldPath = ("params", name, index, "pattern")
+            pattern = str(entry["pattern"])
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                found.append((where, f"params.{name}[{index}].pattern 不是有效的正则表达式（{exc}）"))
+                continue
+            if _NESTED_QUANTIFIER.search(pattern):
+                found.append(
+                    (
+                        where,
+                        f"params.{name}[{index}].pattern 中有重复的重复（如 (a+)+）：对某些文字会回溯到停不下来，"
+                        "请改成不嵌套的写法（词表只需要“词1|词2|……”）",
+                    )
+                )
+    return found
+
+
 def load_pack(folder: Path, parent: PolicyPack | None = None) -> PolicyPack:
     """Load and compile one pack; every problem in it is reported at once. `parent`: the pack its
     policy.yaml `extends` (loaded first by load_packs), which supplies whatever this one omits."""
@@ -869,6 +906,8 @@ def load_pack(folder: Path, parent: PolicyPack | None = None) -> PolicyPack:
         return parent is None or (folder / name).is_file()
 
     if meta is not None:
+        for line_path, message in _pattern_problems(meta.params):
+            problems.add(meta_doc.path, meta_doc.locate(line_path)[0], message)
         for topic in meta.compare:
             if topic not in COMPARE_TOPICS:
                 problems.add(
