@@ -299,3 +299,17 @@ def test_a_word_list_pattern_that_could_run_for_ever_is_refused_at_load(
     with pytest.raises(GovsiteError) as raised:
         load_pack(pack)
     assert f"{policy}:{line}:" in raised.value.message and says in raised.value.message
+
+
+def test_a_value_cel_cannot_hold_does_not_keep_the_context_lent() -> None:
+    pack = load_pack(POLICIES / "minhang-2025")
+    project = _town_project(POLICIES / "minhang-2025")
+    situation = Situation(None, Stage.REQUIREMENT, today=dt.date(2026, 3, 3))
+    evaluate(project, pack, situation)  # the pack's context exists
+    variables = engine.project_variables(project, pack, situation)
+    variables["today"] = object()
+    with pytest.raises(Exception):  # noqa: B017 - the CEL binding's own error type
+        engine._Scope(variables, pack)
+    shared = _lend(pack.meta.params)
+    assert shared is not None  # not left busy
+    shared.busy = False

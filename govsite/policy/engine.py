@@ -106,9 +106,13 @@ class _Scope:
         self.lent = _lend(variables["params"], shape.whole_params)
         if self.lent is not None:
             self.context = self.lent.context
-            for name, value in variables.items():
-                if name != "params" and not name.startswith("_params_"):
-                    self.context.add_variable(name, value)
+            try:
+                for name, value in variables.items():
+                    if name != "params" and not name.startswith("_params_"):
+                        self.context.add_variable(name, value)
+            except BaseException:
+                self.close()  # a value CEL cannot hold: the context is lent to the next project all the same
+                raise
         else:
             self.context = _new_context(variables)
         self.current: dict[str, Any] = {k: _snapshot(v) for k, v in variables.items()}
