@@ -383,11 +383,6 @@ def flatten_paths(text: str, deep: frozenset[str] = frozenset()) -> str:
     return _PATH_OR_STRING.sub(one, text)
 
 
-def uses_whole(text: str) -> bool:
-    """Whether `text` (flattened) still reads `project` or `params` as a whole."""
-    return any(m.group(1) for m in _WHOLE.finditer(text))
-
-
 @dataclass
 class CompiledRule:
     spec: RuleSpec
